@@ -27,6 +27,11 @@ OK = _hex("#6cc58a")
 WARN = _hex("#e8c33d")
 ERROR = _hex("#ef6b5f")
 
+# The same colours as hex for Kivy markup ("[color=e8a33d]").
+ACCENT_HEX = "e8a33d"
+ERROR_HEX = "ef6b5f"
+DIM_HEX = "9aa4b2"
+
 # Text.
 TEXT = _hex("#eef1f5")
 TEXT_DIM = _hex("#9aa4b2")
