@@ -1,0 +1,118 @@
+"""Turn a station's stream URLs into the ordered list of URLs libvlc should try.
+
+Decided by the URL first, so a plain stream costs no extra request:
+- `.m3u8` (HLS) and known audio extensions (.mp3, .aac, .ogg, .opus, ...) and
+  extension-less paths (Icecast mounts such as `/kcur-website-icy`) are played
+  as they are, never fetched;
+- `.pls` / `.m3u`, a query naming a playlist (`?type=.pls`, `format=m3u`) and any
+  other extension (`.php`, `.asx`, ...) are fetched (first 64 KiB, redirects
+  followed by the fetcher) and sniffed: a PLS/M3U is expanded in order (nested
+  playlists up to `depth` levels, each playlist fetched once), HLS and audio
+  answers are played from the URL as given.
+A failing entry or mirror does not stop the others; only when nothing is left
+is SourceUnavailable raised, naming the URL or station.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+from urllib.parse import urlsplit
+
+from player.errors import OnAirError, SourceUnavailable
+from player.playlists import MAX_PLAYLIST_BYTES, parse_m3u, parse_pls, sniff_playlist
+from player.stations import Station
+from player.urls import check_stream_url, one_line
+
+AUDIO_EXTENSIONS = frozenset({"mp3", "aac", "aacp", "adts", "ogg", "oga", "opus", "flac",
+                              "m4a", "mp4", "wav", "wma", "nsv"})
+PLAYLIST_EXTENSIONS = frozenset({"pls", "m3u"})
+_QUERY_HINTS = (".pls", ".m3u", "=pls", "=m3u")
+
+
+@dataclass(frozen=True)
+class FetchedHead:
+    """The start of an HTTP answer: where redirects ended, its Content-Type, first bytes."""
+
+    final_url: str
+    content_type: str
+    head: bytes  # at most max_bytes (64 KiB by default)
+
+
+class Fetcher(Protocol):
+    """GET `url` following redirects (with a limit), reading at most `max_bytes`.
+    Raises SourceUnavailable (or BadInput for a refused redirect target), nothing else."""
+
+    def __call__(self, url: str, max_bytes: int = 65536) -> FetchedHead: ...
+
+
+def _unique(urls: list[str]) -> list[str]:
+    return list(dict.fromkeys(urls))
+
+
+def route(url: str) -> Literal["direct", "hls", "fetch"]:
+    """How `url` is handled, from the URL alone (see the module docstring)."""
+    parts = urlsplit(url)
+    name = parts.path.rsplit("/", 1)[-1].lower()
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    if ext == "m3u8":
+        return "hls"
+    if ext in PLAYLIST_EXTENSIONS or any(h in parts.query.lower() for h in _QUERY_HINTS):
+        return "fetch"
+    if not ext or ext in AUDIO_EXTENSIONS:
+        return "direct"
+    return "fetch"
+
+
+def resolve_stream(url: str, fetch: Fetcher, *, depth: int = 3) -> list[str]:
+    """Playable http(s) URLs for `url`, in the order to try them.
+
+    BadInput for an unsafe URL; SourceUnavailable when a playlist cannot be
+    fetched, nests deeper than `depth` or holds no playable entry."""
+    check_stream_url(url)
+    return _resolve(url, fetch, depth, set())
+
+
+def _resolve(url: str, fetch: Fetcher, depth: int, seen: set[str]) -> list[str]:
+    if route(url) != "fetch":
+        return [url]
+    if depth <= 0:
+        raise SourceUnavailable(f'playlist "{one_line(url)}": playlists nested too deep')
+    if url in seen:
+        return []  # a loop: this playlist is already being expanded
+    seen.add(url)
+    got = fetch(url, MAX_PLAYLIST_BYTES)
+    seen.add(got.final_url)
+    kind = sniff_playlist(got.final_url, got.content_type, got.head)
+    if kind is None or kind == "hls":
+        return [url]
+    parse = parse_pls if kind == "pls" else parse_m3u
+    entries = parse(got.head, base_url=got.final_url)
+    found: list[str] = []
+    problems: list[str] = []
+    for entry in entries:
+        try:
+            found += _resolve(entry, fetch, depth - 1, seen)
+        except OnAirError as err:
+            problems.append(str(err))
+    if not found:
+        why = f" ({problems[0]})" if problems else ""
+        raise SourceUnavailable(f'playlist "{one_line(url)}": no playable entry{why}')
+    return _unique(found)
+
+
+def stream_candidates(station: Station, fetch: Fetcher) -> list[str]:
+    """Every mirror of `station` resolved, in catalogue order, without repeats.
+    A mirror that fails is skipped; SourceUnavailable when none is playable."""
+    found: list[str] = []
+    problems: list[str] = []
+    for stream in station.streams:
+        try:
+            found += resolve_stream(stream.url, fetch)
+        except OnAirError as err:
+            problems.append(str(err))
+    if not found:
+        why = problems[0] if problems else "no streams"
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+        raise SourceUnavailable(f'station "{station.id}": no playable stream: {why}{more}')
+    return _unique(found)
