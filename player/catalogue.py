@@ -124,23 +124,24 @@ def _news_feed(value: object, field: str) -> str | None:
 
 
 def _station(obj: dict) -> Station:
+    """Fields are checked in schema order, so the first problem is the one reported."""
     sid = _text(obj, "id", limit=40)
     if not _ID.fullmatch(sid):
         raise _Problem("id", "must be lowercase letters, digits, '-' or '_' (up to 40)")
-    streams = obj.get("streams")
-    if not isinstance(streams, list) or not streams:
-        raise _Problem("streams", "must be a non-empty list")
+    name = _text(obj, "name", limit=80)
+    tagline = _text(obj, "tagline", required=False)
+    city = _text(obj, "city", required=False, limit=80)
+    timezone = _timezone(obj)
+    homepage = _optional_url(obj, "homepage")
     logo = obj.get("logo")
     if logo is not None and (not isinstance(logo, str) or not logo or not logo.isprintable()):
         raise _Problem("logo", "must be a file path or null")
+    streams = obj.get("streams")
+    if not isinstance(streams, list) or not streams:
+        raise _Problem("streams", "must be a non-empty list")
     return Station(
-        id=sid,
-        name=_text(obj, "name", limit=80),
-        tagline=_text(obj, "tagline", required=False),
-        city=_text(obj, "city", required=False, limit=80),
-        timezone=_timezone(obj),
-        homepage=_optional_url(obj, "homepage"),
-        logo=logo,
+        id=sid, name=name, tagline=tagline, city=city, timezone=timezone,
+        homepage=homepage, logo=logo,
         streams=tuple(_stream(s, n) for n, s in enumerate(streams, 1)),
         schedule=_schedule(obj.get("schedule")),
         news_feed=_news_feed(obj.get("news"), "news"),

@@ -1,0 +1,24 @@
+"""CLI commands of the player package (called by main.py)."""
+
+from __future__ import annotations
+
+import json
+
+from player.catalogue import catalogue_to_json
+from player.stations import Catalogue
+
+
+def cmd_stations(catalogue: Catalogue, *, as_json: bool) -> int:
+    """`onair stations [--json]`: the catalogue as JSON (its own schema) or a table."""
+    if as_json:
+        print(json.dumps(catalogue_to_json(catalogue), indent=2, ensure_ascii=False))
+        return 0
+    rows = [("ID", "NAME", "CITY", "TIME ZONE", "STREAMS", "GUIDE", "NEWS")]
+    for s in catalogue.stations:
+        guide = s.schedule.source if s.schedule else "-"
+        rows.append((s.id, s.name, s.city or "-", s.timezone, str(len(s.streams)), guide,
+                     "yes" if s.news_feed else "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return 0
