@@ -1,0 +1,318 @@
+"""The one HTTP layer: the only module that imports requests and requests-cache.
+
+Every request has connect/read timeouts, an overall deadline (a server that
+trickles bytes is cut off), a body size cap and `User-Agent: OnAir/<version>`.
+GETs of metadata go through an HTTP cache on disk (requests-cache, SQLite in
+the cache dir) that honours Cache-Control and revalidates with ETag /
+Last-Modified. When the source fails or answers something unusable, the last
+good copy is served marked stale, with the time it was fetched. Retries only
+for GET/HEAD on connect errors and 502/503/504, with a small backoff.
+Every failure becomes SourceUnavailable("<source>: <why> (<url>)").
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from importlib import metadata
+from pathlib import Path
+
+import requests
+import requests_cache
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from player.errors import OnAirError, SourceUnavailable
+from player.resolver import FetchedHead
+from player.urls import one_line
+
+Check = Callable[[bytes, str], None]
+"""Validates a 200 answer (content, content type); raises ValueError(why) if unusable."""
+
+MAX_REDIRECTS = 5
+DEFAULT_EXPIRE_S = 300  # cache validity when the server sends no caching headers
+_CHUNK = 65536
+
+
+def default_user_agent() -> str:
+    try:
+        version = metadata.version("onair")
+    except metadata.PackageNotFoundError:
+        version = "dev"
+    return f"OnAir/{version}"
+
+
+def expect_content_type(*fragments: str) -> Check:
+    """A check accepting answers whose Content-Type contains one of `fragments` (e.g. "json")."""
+
+    def check(_content: bytes, content_type: str) -> None:
+        ctype = content_type.lower()
+        if not any(f in ctype for f in fragments):
+            shown = one_line(content_type, 60) or "no content type"
+            raise ValueError(f"answered {shown}, expected {' or '.join(fragments)}")
+
+    return check
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str
+    status: int
+    content: bytes
+    content_type: str
+    stale: bool
+    fetched_at: datetime  # aware UTC; when this copy was fetched (or last revalidated)
+    problem: str | None = None  # why a stale copy is served, e.g. "HTTP 500 (url)"
+
+
+class _Failure(requests.RequestException):
+    """Our own transport-level refusals, raised inside the adapter so the cache never keeps them."""
+
+
+@dataclass
+class _Limits:
+    max_bytes: int
+    deadline_s: float
+    truncate: bool = False  # fetch_head: keep the first max_bytes and stop, no error
+    check: Check | None = None
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:g} MB"
+    return f"{n / 1000:g} kB"
+
+
+class _CappedAdapter(HTTPAdapter):
+    """Reads every body itself: size cap, overall deadline, and the caller's check on 200s."""
+
+    def __init__(self, retries: Retry) -> None:
+        super().__init__(max_retries=retries)
+        self.limits = _Limits(max_bytes=5_000_000, deadline_s=20.0)
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        started = time.monotonic()
+        limits = self.limits
+        resp = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert,
+                            proxies=proxies)
+        body = bytearray()
+        try:
+            while chunk := resp.raw.read1(_CHUNK, decode_content=True):
+                body += chunk
+                if len(body) > limits.max_bytes:
+                    if limits.truncate:
+                        del body[limits.max_bytes:]
+                        break
+                    raise _Failure(f"answered more than {_size(limits.max_bytes)}")
+                if time.monotonic() - started > limits.deadline_s:
+                    raise _Failure(f"took longer than {limits.deadline_s:g} s")
+        except _Failure:
+            resp.raw.close()
+            raise
+        except Exception as exc:  # urllib3/http.client errors while reading the body
+            resp.raw.close()
+            raise requests.ConnectionError(f"answer cut off ({exc.__class__.__name__})") from exc
+        if limits.truncate:
+            resp.raw.close()
+        resp._content = bytes(body)
+        resp._content_consumed = True
+        if limits.check is not None and resp.status_code == 200:
+            try:
+                limits.check(resp._content, resp.headers.get("Content-Type", ""))
+            except (ValueError, OnAirError) as err:
+                raise _Failure(str(err)) from err
+        return resp
+
+
+def _retries() -> Retry:
+    return Retry(total=3, connect=2, read=0, status=2, other=0, redirect=None,
+                 allowed_methods=frozenset({"GET", "HEAD"}), status_forcelist=(502, 503, 504),
+                 backoff_factor=0.2, backoff_max=1.0, raise_on_status=False,
+                 respect_retry_after_header=False)
+
+
+def _why(exc: BaseException, timeout: tuple[float, float]) -> str:
+    """One-line reason for a requests exception (no traceback, no library jargon)."""
+    if isinstance(exc, _Failure):
+        return str(exc)
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"could not connect within {timeout[0]:g} s"
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None  # urllib3 MaxRetryError
+    if isinstance(exc, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
+        return f"timed out after {timeout[1]:g} s"
+    if isinstance(exc, requests.TooManyRedirects):
+        return f"more than {MAX_REDIRECTS} redirects"
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                        requests.exceptions.MissingSchema)):
+        return "not a usable http(s) URL"
+    text = str(exc)
+    if "Name or service not known" in text or "NameResolution" in text:
+        return "host not found"
+    if "Connection refused" in text:
+        return "connection refused"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS error"
+    if text.startswith("answer cut off"):
+        return text
+    return f"could not connect ({exc.__class__.__name__})"
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class HttpClient:
+    """Thread-safe: each thread gets its own sessions over the one shared cache file."""
+
+    def __init__(self, cache_dir: Path, *, timeout: tuple[float, float] = (3.05, 10.0),
+                 max_bytes: int = 5_000_000, user_agent: str | None = None,
+                 deadline_s: float = 20.0, expire_after_s: float = DEFAULT_EXPIRE_S) -> None:
+        self.cache_path = Path(cache_dir) / "http_cache.sqlite"
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.deadline_s = deadline_s
+        self.expire_after_s = expire_after_s
+        self.user_agent = user_agent or default_user_agent()
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._sessions: list[requests.Session] = []
+
+    # -- sessions ---------------------------------------------------------------------------
+    def _setup(self, session: requests.Session) -> _CappedAdapter:
+        adapter = _CappedAdapter(_retries())
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.max_redirects = MAX_REDIRECTS
+        session.headers["User-Agent"] = self.user_agent
+        session.trust_env = False  # no proxies or .netrc from the environment
+        with self._lock:
+            self._sessions.append(session)
+        return adapter
+
+    def _cached(self) -> tuple[requests_cache.CachedSession, _CappedAdapter]:
+        if getattr(self._local, "cached", None) is None:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            backend = requests_cache.SQLiteCache(self.cache_path, wal=True, busy_timeout=5000)
+            session = requests_cache.CachedSession(
+                backend=backend, cache_control=True, expire_after=self.expire_after_s,
+                allowable_methods=("GET",), allowable_codes=(200,), stale_if_error=False)
+            self._local.cached = (session, self._setup(session))
+        return self._local.cached
+
+    def _plain(self) -> tuple[requests.Session, _CappedAdapter]:
+        if getattr(self._local, "plain", None) is None:
+            session = requests.Session()
+            self._local.plain = (session, self._setup(session))
+        return self._local.plain
+
+    # -- public -----------------------------------------------------------------------------
+    def get(self, url: str, *, source: str, params: dict | None = None,
+            check: Check | None = None) -> Fetched:
+        """A cached GET. `check` rejects unusable 200 answers (they never replace a good copy)."""
+        session, adapter = self._cached()
+        adapter.limits = _Limits(self.max_bytes, self.deadline_s, check=check)
+        shown = one_line(url, 200)
+        try:
+            resp = session.get(url, params=params, timeout=self.timeout)
+            if resp.status_code == 200:
+                self._keep(session, resp, url, params)
+                return self._fetched(resp, stale=False)
+            problem = f"HTTP {resp.status_code} {one_line(resp.reason or '', 40)}".rstrip()
+        except requests.RequestException as exc:
+            problem = _why(exc, self.timeout)
+        except (OSError, ValueError) as exc:  # cache file trouble, odd URLs
+            problem = f"could not fetch ({exc.__class__.__name__})"
+        finally:
+            adapter.limits = _Limits(self.max_bytes, self.deadline_s)
+        cached = self._cached_copy(session, url, params)
+        if cached is not None:
+            return self._fetched(cached, stale=True, problem=f"{problem} ({shown})")
+        raise SourceUnavailable(f"{source}: {problem} ({shown})")
+
+    def fetch_head(self, url: str, max_bytes: int = 65536) -> FetchedHead:
+        """The resolver's Fetcher: follows up to 5 redirects, reads only the first max_bytes."""
+        session, adapter = self._plain()
+        adapter.limits = _Limits(max_bytes, self.deadline_s, truncate=True)
+        shown = one_line(url, 200)
+        try:
+            resp = session.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SourceUnavailable(f"Stream: {_why(exc, self.timeout)} ({shown})") from None
+        finally:
+            adapter.limits = _Limits(self.max_bytes, self.deadline_s)
+        if resp.status_code != 200:
+            raise SourceUnavailable(f"Stream: HTTP {resp.status_code} ({shown})")
+        return FetchedHead(final_url=resp.url, content_type=resp.headers.get("Content-Type", ""),
+                           head=resp.content)
+
+    def get_bytes(self, url: str, *, source: str, max_bytes: int) -> bytes:
+        """An uncached GET of at most max_bytes (images)."""
+        session, adapter = self._plain()
+        adapter.limits = _Limits(max_bytes, self.deadline_s)
+        shown = one_line(url, 200)
+        try:
+            resp = session.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SourceUnavailable(f"{source}: {_why(exc, self.timeout)} ({shown})") from None
+        finally:
+            adapter.limits = _Limits(self.max_bytes, self.deadline_s)
+        if resp.status_code != 200:
+            raise SourceUnavailable(f"{source}: HTTP {resp.status_code} ({shown})")
+        return resp.content
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
+
+    # -- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _key(session: requests_cache.CachedSession, url: str, params: dict | None) -> str:
+        request = session.prepare_request(requests.Request("GET", url, params=params))
+        return session.cache.create_key(request)
+
+    def _keep(self, session: requests_cache.CachedSession, resp, url: str,
+              params: dict | None) -> None:
+        """Store a fresh answer the cache skipped (max-age=0 or no-cache without a validator),
+        already expired, so it is still there as the last good copy if the source fails."""
+        if getattr(resp, "from_cache", True) or getattr(resp, "cache_key", None):
+            return
+        if "no-store" in resp.headers.get("Cache-Control", "").lower():
+            return
+        try:
+            session.cache.save_response(resp, self._key(session, url, params),
+                                        expires=datetime.now(UTC))
+        except Exception:  # noqa: BLE001 - failing to keep a spare copy is not an error
+            return
+
+    def _cached_copy(self, session: requests_cache.CachedSession, url: str,
+                     params: dict | None):
+        """The stored copy for this request, however old, or None."""
+        try:
+            return session.cache.get_response(self._key(session, url, params))
+        except Exception:  # noqa: BLE001 - a broken cache means "no copy", never a crash
+            return None
+
+    def _fetched(self, resp, *, stale: bool, problem: str | None = None) -> Fetched:
+        return Fetched(url=resp.url, status=200, content=resp.content,
+                       content_type=resp.headers.get("Content-Type", ""), stale=stale,
+                       fetched_at=self._fetched_at(resp), problem=problem)
+
+    @staticmethod
+    def _fetched_at(resp) -> datetime:
+        """When the copy was fetched; a later Date header means it was revalidated (304)."""
+        now = datetime.now(UTC)
+        created = getattr(resp, "created_at", None)
+        fetched = _as_utc(created) if isinstance(created, datetime) else now
+        try:
+            date = _as_utc(parsedate_to_datetime(resp.headers.get("Date", "")))
+        except (TypeError, ValueError, IndexError):
+            return fetched
+        return max(fetched, min(date, now)) if getattr(resp, "from_cache", False) else fetched
