@@ -151,18 +151,21 @@ def _image(entry: Any, raw: _RawItem | None, content_img: tuple[str, str] | None
     return None
 
 
-def _html_of(entry: Any) -> str:
+def _content_html(entry: Any) -> str:
     for content in entry.get("content") or []:
         value = content.get("value") if isinstance(content, dict) else None
         if value:
             return str(value)
-    return str(entry.get("summary") or "")
+    return ""
 
 
 def _story(entry: Any, raw: _RawItem | None, max_body_chars: int) -> Story | None:
     link = web_url(entry.get("link"))
-    body = html_to_text(_html_of(entry), max_chars=max_body_chars)
-    summary = plain(str(entry.get("summary") or ""), max_chars=MAX_SUMMARY_CHARS)
+    content = _content_html(entry)
+    teaser = str(entry.get("summary") or "")
+    body = html_to_text(content or teaser, max_chars=max_body_chars)
+    # feedparser copies content:encoded into summary when there is no description
+    summary = "" if teaser == content else plain(teaser, max_chars=MAX_SUMMARY_CHARS)
     if not summary and body.paragraphs:
         summary = plain(body.paragraphs[0], max_chars=MAX_SUMMARY_CHARS)
     title = plain(str(entry.get("title") or ""))
