@@ -1,0 +1,270 @@
+"""A real Icecast2 server on a free loopback port, fed by ffmpeg with one tone per station.
+
+Usable from pytest (see tests/player/conftest.py) and from plain scripts::
+
+    with IcecastBench() as bench:
+        print(bench.url("/a.mp3"))
+        bench.set_title("/a.mp3", "Artist - Song")
+
+Mounts (`MOUNTS`): station A is a 440 Hz tone, station B 1000 Hz, each as MP3 and as
+AAC (ADTS). Icecast refuses to run as root, so when we are root the config changes
+owner to `nobody`/`nogroup` and the temp folder is made readable and its log folder
+writable for that user. `stop()`/`start()` restart server and feeders on the same
+port; `freeze()`/`thaw()` send SIGSTOP/SIGCONT to the server (a stalled server whose
+sockets stay open).
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from xml.sax.saxutils import escape
+
+
+@dataclass(frozen=True)
+class Mount:
+    path: str
+    freq_hz: int
+    codec: str  # "mp3" or "aac"
+
+
+MOUNTS = (
+    Mount("/a.mp3", 440, "mp3"),
+    Mount("/a.aac", 440, "aac"),
+    Mount("/b.aac", 1000, "aac"),
+    Mount("/b.mp3", 1000, "mp3"),
+)
+
+_CODEC_ARGS = {
+    "mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg", "-f", "mp3"],
+    "aac": ["-c:a", "aac", "-b:a", "64k", "-content_type", "audio/aac", "-f", "adts"],
+}
+
+SOURCE_PASSWORD = "bench-source"
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "bench-admin"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _config(port: int, root: Path, owner: tuple[str, str] | None) -> str:
+    share = Path("/usr/share/icecast2")
+    change = (f"<changeowner><user>{owner[0]}</user><group>{owner[1]}</group></changeowner>"
+              if owner else "")
+    return f"""<icecast>
+  <location>bench</location><admin>bench@localhost</admin>
+  <limits>
+    <clients>200</clients><sources>16</sources><queue-size>524288</queue-size>
+    <client-timeout>30</client-timeout><header-timeout>15</header-timeout>
+    <source-timeout>10</source-timeout><burst-on-connect>1</burst-on-connect>
+    <burst-size>65535</burst-size>
+  </limits>
+  <authentication>
+    <source-password>{SOURCE_PASSWORD}</source-password>
+    <admin-user>{ADMIN_USER}</admin-user><admin-password>{ADMIN_PASSWORD}</admin-password>
+  </authentication>
+  <hostname>127.0.0.1</hostname>
+  <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  <fileserve>1</fileserve>
+  <paths>
+    <basedir>{escape(str(root))}</basedir>
+    <logdir>{escape(str(root / "log"))}</logdir>
+    <webroot>{share / "web"}</webroot><adminroot>{share / "admin"}</adminroot>
+  </paths>
+  <logging>
+    <accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>3</loglevel>
+  </logging>
+  <security><chroot>0</chroot>{change}</security>
+</icecast>
+"""
+
+
+def _unprivileged_owner() -> tuple[str, str] | None:
+    if os.geteuid() != 0:
+        return None
+    import grp
+    import pwd
+
+    for user, group in (("icecast2", "icecast"), ("nobody", "nogroup"), ("nobody", "nobody")):
+        try:
+            pwd.getpwnam(user)
+            grp.getgrnam(group)
+        except KeyError:
+            continue
+        return user, group
+    raise RuntimeError("running as root and found no unprivileged user for icecast2")
+
+
+class IcecastBench:
+    """One Icecast2 server plus an ffmpeg feeder per mount. Not thread-safe."""
+
+    def __init__(self, mounts: tuple[Mount, ...] = MOUNTS, port: int | None = None) -> None:
+        if shutil.which("icecast2") is None or shutil.which("ffmpeg") is None:
+            raise RuntimeError("the Icecast bench needs the icecast2 and ffmpeg packages")
+        self.mounts = mounts
+        self.port = port or free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="onair-icecast-"))
+        self._server: subprocess.Popen[bytes] | None = None
+        self._feeders: dict[str, subprocess.Popen[bytes]] = {}
+        self._frozen = False
+        owner = _unprivileged_owner()
+        (self.root / "log").mkdir()
+        self.root.chmod(0o755)
+        if owner:
+            shutil.chown(self.root / "log", owner[0], owner[1])
+        self.config = self.root / "icecast.xml"
+        self.config.write_text(_config(self.port, self.root, owner))
+        atexit.register(self.close)
+
+    # -- addresses -------------------------------------------------------
+    def url(self, mount: str, scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}{mount}"
+
+    def mount(self, path: str) -> Mount:
+        return next(m for m in self.mounts if m.path == path)
+
+    @property
+    def access_log(self) -> Path:
+        return self.root / "log" / "access.log"
+
+    # -- lifecycle -------------------------------------------------------
+    def start(self, timeout: float = 15.0) -> None:
+        """Start the server and all feeders; return when every mount is live."""
+        if self._server is not None:
+            return
+        self._server = subprocess.Popen(
+            ["icecast2", "-c", str(self.config)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while not self._port_open():
+            if self._server.poll() is not None:
+                raise RuntimeError(f"icecast2 exited with {self._server.returncode}: "
+                                   f"{self._error_log_tail()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"icecast2 did not listen on port {self.port}")
+            time.sleep(0.05)
+        for m in self.mounts:
+            self._feeders[m.path] = self._feed(m)
+        self.wait_for_mounts(deadline - time.monotonic())
+
+    def stop(self) -> None:
+        """Kill feeders and server (listeners see the connection close)."""
+        for proc in self._feeders.values():
+            _kill(proc)
+        self._feeders.clear()
+        if self._server is not None:
+            if self._frozen:
+                self._server.send_signal(signal.SIGCONT)
+            _kill(self._server)
+            self._server = None
+        self._frozen = False
+
+    def freeze(self) -> None:
+        """SIGSTOP the server: sockets stay open, no byte moves."""
+        assert self._server is not None, "bench not started"
+        self._server.send_signal(signal.SIGSTOP)
+        self._frozen = True
+
+    def thaw(self) -> None:
+        assert self._server is not None, "bench not started"
+        self._server.send_signal(signal.SIGCONT)
+        self._frozen = False
+
+    def close(self) -> None:
+        """Stop everything and remove the temp folder (idempotent)."""
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+        atexit.unregister(self.close)
+
+    def __enter__(self) -> IcecastBench:
+        self.start()
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None and self._server.poll() is None
+
+    # -- metadata --------------------------------------------------------
+    def set_title(self, mount: str, title: str) -> None:
+        """Set the ICY StreamTitle of `mount` through the admin metadata endpoint."""
+        query = urllib.parse.urlencode({"mount": mount, "mode": "updinfo", "song": title})
+        body = self._admin(f"/admin/metadata?{query}")
+        if b"<return>1</return>" not in body:
+            raise RuntimeError(f"icecast refused the title update: {body[:200]!r}")
+
+    def live_mounts(self) -> set[str]:
+        try:
+            body = self._admin("/admin/listmounts")
+        except (OSError, urllib.error.URLError):
+            return set()
+        return {m.path for m in self.mounts if f'mount="{m.path}"'.encode() in body}
+
+    def wait_for_mounts(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + max(timeout, 0.5)
+        wanted = {m.path for m in self.mounts}
+        while (live := self.live_mounts()) != wanted:
+            dead = [p for p, f in self._feeders.items() if f.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                raise RuntimeError(f"mounts not live: {sorted(wanted - live)} "
+                                   f"(feeders exited: {dead}) {self._error_log_tail()}")
+            time.sleep(0.05)
+
+    # -- internals -------------------------------------------------------
+    def _admin(self, path: str) -> bytes:
+        token = base64.b64encode(f"{ADMIN_USER}:{ADMIN_PASSWORD}".encode()).decode()
+        req = urllib.request.Request(self.url(path), headers={"Authorization": f"Basic {token}"})
+        with urllib.request.urlopen(req, timeout=3) as resp:
+            return resp.read()
+
+    def _port_open(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def _feed(self, m: Mount) -> subprocess.Popen[bytes]:
+        target = f"icecast://source:{SOURCE_PASSWORD}@127.0.0.1:{self.port}{m.path}"
+        cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+               "-f", "lavfi", "-i", f"sine=frequency={m.freq_hz}:sample_rate=44100",
+               "-ac", "2", *_CODEC_ARGS[m.codec], "-ice_name", f"Bench {m.path}", target]
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
+    def _error_log_tail(self) -> str:
+        try:
+            return (self.root / "log" / "error.log").read_text(errors="replace")[-600:]
+        except OSError:
+            return ""
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=3)
