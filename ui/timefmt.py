@@ -26,12 +26,16 @@ def _zone(dt: datetime) -> str:
     return dt.tzname() or dt.strftime("%z")
 
 
+def zoned_clock(dt: datetime, local: tzinfo | None = None) -> str:
+    """'9:30 AM CST': the listener's clock with the zone abbreviation."""
+    mine = _in(dt, local)
+    return f"{clock(mine)} {_zone(mine)}"
+
+
 def local_time(dt: datetime, station_tz: str, local: tzinfo | None = None) -> str:
     """'7:00 PM CST (8:00 PM EST)': listener's clock, then the station's when it differs."""
-    mine = _in(dt, local)
-    theirs = dt.astimezone(ZoneInfo(station_tz))
-    here = f"{clock(mine)} {_zone(mine)}"
-    there = f"{clock(theirs)} {_zone(theirs)}"
+    here = zoned_clock(dt, local)
+    there = zoned_clock(dt, ZoneInfo(station_tz))
     return here if here == there else f"{here} ({there})"
 
 
@@ -77,4 +81,4 @@ def time_ago(dt: datetime | None, now: datetime) -> str:
 def long_date(dt: datetime, local: tzinfo | None = None) -> str:
     """'Saturday, November 28, 2026, 7:05 PM CST' in the listener's zone."""
     mine = _in(dt, local)
-    return f"{mine.strftime('%A, %B')} {mine.day}, {mine.year}, {clock(mine)} {_zone(mine)}"
+    return f"{mine.strftime('%A, %B')} {mine.day}, {mine.year}, {zoned_clock(mine, local)}"

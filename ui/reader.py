@@ -1,0 +1,104 @@
+"""The story reader: title, byline, dates, lead image with caption and credit, and the body.
+
+`show(story)` fills it and sets `is_open`; `close()` clears it. The lead image is
+downloaded by `news.fetch_image` off the Kivy thread (never AsyncImage on a remote
+URL); a placeholder stands in while it loads and when it fails. Remote text is
+escaped for Kivy markup in the kv file.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+
+from news.model import Story
+from ui.markup import escape
+from ui.timefmt import long_date, zoned_clock
+
+_KV = str(Path(__file__).with_suffix(".kv"))
+
+
+def _day(dt: datetime, local: tzinfo | None) -> date:
+    return (dt.astimezone(local) if local is not None else dt.astimezone()).date()
+
+
+def dates_line(story: Story, local: tzinfo | None = None) -> str:
+    """'Saturday, November 28, 2026, 7:05 AM CST · Updated 9:30 AM CST' (plain text)."""
+    parts = []
+    if story.published is not None:
+        parts.append(long_date(story.published, local))
+    if story.updated is not None and story.updated != story.published:
+        same_day = (story.published is not None
+                    and _day(story.updated, local) == _day(story.published, local))
+        stamp = zoned_clock(story.updated, local) if same_day else long_date(story.updated, local)
+        parts.append(f"Updated {stamp}")
+    return " · ".join(parts)
+
+
+class StoryReader(BoxLayout):
+    """Shows one story; built with the NewsController that downloads its images."""
+
+    news = ObjectProperty(None)
+    story = ObjectProperty(None, allownone=True)
+    is_open = BooleanProperty(False)
+    title_text = StringProperty("")
+    byline_text = StringProperty("")
+    dates_text = StringProperty("")
+    caption_text = StringProperty("")
+    image_path = StringProperty("")
+    image_state = OptionProperty("none", options=["none", "loading", "ready", "failed"])
+
+    def __init__(self, news, *, local: tzinfo | None = None, **kwargs) -> None:
+        if _KV not in Builder.files:
+            Builder.load_file(_KV)
+        self._local = local
+        super().__init__(news=news, **kwargs)
+
+    def show(self, story: Story) -> None:
+        """Fill the reader with `story`, start its image download, and open it."""
+        self.story = story
+        self.title_text = escape(story.title)
+        self.byline_text = escape(story.byline)
+        self.dates_text = escape(dates_line(story, self._local))
+        image = story.image
+        self.caption_text = escape(" · ".join(p for p in (image.caption, image.credit) if p)
+                                   if image else "")
+        self.image_path = ""
+        self._fill_body(story)
+        self.ids.scroll.scroll_y = 1
+        if image is None:
+            self.image_state = "none"
+        else:
+            self.image_state = "loading"
+            self.news.fetch_image(image.url, lambda path, s=story: self._image_done(s, path))
+        self.is_open = True
+
+    def close(self) -> None:
+        """Close the reader and forget the story (a late image download is then ignored)."""
+        self.story = None
+        self.is_open = False
+        self.image_state = "none"
+        self.image_path = ""
+        self.ids.body.clear_widgets()
+
+    def _image_done(self, story: Story, path: str | None) -> None:
+        if story is not self.story:
+            return
+        self.image_path = path or ""
+        self.image_state = "ready" if path else "failed"
+
+    def _fill_body(self, story: Story) -> None:
+        body = self.ids.body
+        body.clear_widgets()
+        paragraphs = story.body or ((story.summary,) if story.summary else ())
+        for text in paragraphs:
+            body.add_widget(ReaderParagraph(text=escape(text)))
+
+
+class ReaderParagraph(Label):
+    """One paragraph of the story body (text already escaped; styled in reader.kv)."""
