@@ -1,0 +1,53 @@
+"""Fixtures of the playback tests: the real Icecast bench, a WAV target, a clock pump."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from player.stations import Station, Stream
+from tests.support.icecast import IcecastBench
+
+
+@pytest.fixture(scope="session")
+def icecast() -> Iterator[IcecastBench]:
+    """One real Icecast2 server with mounts /a.mp3 /a.aac (440 Hz), /b.aac /b.mp3 (1000 Hz)."""
+    bench = IcecastBench()
+    bench.start()
+    try:
+        yield bench
+    finally:
+        bench.close()
+
+
+@pytest.fixture
+def live_icecast(icecast: IcecastBench) -> Iterator[IcecastBench]:
+    """The bench, put back up (started, thawed) after a test that broke it."""
+    yield icecast
+    icecast.stop()
+    icecast.start()
+
+
+@pytest.fixture
+def wav(tmp_path: Path) -> Path:
+    return tmp_path / "out.wav"
+
+
+def pump(until: Callable[[], object], timeout: float, what: str = "condition") -> None:
+    """Run the Kivy clock (no window) until `until()` is true; fail after `timeout` s."""
+    from kivy.clock import Clock
+
+    deadline = time.monotonic() + timeout
+    while not until():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        Clock.tick()
+
+
+def station(sid: str, name: str, *urls: str) -> Station:
+    return Station(id=sid, name=name, tagline="", city="", timezone="UTC", homepage=None,
+                   logo=None, streams=tuple(Stream(u) for u in urls), schedule=None,
+                   news_feed=None)
