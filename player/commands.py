@@ -22,3 +22,13 @@ def cmd_stations(catalogue: Catalogue, *, as_json: bool) -> int:
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return 0
+
+
+def __getattr__(name: str):
+    """`cmd_play` (player/play_command.py) re-exported for main.py, imported on first use
+    so that `onair stations` loads neither Kivy nor libvlc."""
+    if name == "cmd_play":
+        from player.play_command import cmd_play
+
+        return cmd_play
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
