@@ -12,6 +12,7 @@ Every failure becomes SourceUnavailable("<source>: <why> (<url>)").
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -31,7 +32,12 @@ from player.errors import OnAirError, SourceUnavailable
 from player.resolver import FetchedHead
 from player.urls import one_line
 
-Check = Callable[[bytes, str], None]
+# Their warnings (retries, "using cached response" with a traceback) must not reach stderr:
+# every failure is reported through our own messages.
+for _name in ("requests_cache", "urllib3"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+
+Check = Callable[[bytes, str], object]
 """Validates a 200 answer (content, content type); raises ValueError(why) if unusable."""
 
 MAX_REDIRECTS = 5
@@ -80,6 +86,7 @@ class _Limits:
     deadline_s: float
     truncate: bool = False  # fetch_head: keep the first max_bytes and stop, no error
     check: Check | None = None
+    failure: requests.RequestException | None = None  # the last transport failure
 
 
 def _size(n: int) -> str:
@@ -96,6 +103,14 @@ class _CappedAdapter(HTTPAdapter):
         self.limits = _Limits(max_bytes=5_000_000, deadline_s=20.0)
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        try:
+            return self._send(request, timeout=timeout, verify=verify, cert=cert,
+                              proxies=proxies)
+        except requests.RequestException as exc:
+            self.limits.failure = exc  # requests-cache may swallow it and answer from the cache
+            raise
+
+    def _send(self, request, *, timeout, verify, cert, proxies):
         started = time.monotonic()
         limits = self.limits
         resp = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert,
@@ -219,6 +234,8 @@ class HttpClient:
         shown = one_line(url, 200)
         try:
             resp = session.get(url, params=params, timeout=self.timeout)
+            if adapter.limits.failure is not None:  # a cached copy stood in for a failure
+                raise adapter.limits.failure
             if resp.status_code == 200:
                 self._keep(session, resp, url, params)
                 return self._fetched(resp, stale=False)
