@@ -112,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Kivy reads these at import time: no argv parsing, no console log spam.
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    # Keep sys.stderr ours: Kivy's default log mode replaces it, and our one-line errors vanish.
+    os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
     args = build_parser().parse_args(argv)
     try:
         return dispatch(args, Services(args.stations))

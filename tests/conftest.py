@@ -11,6 +11,7 @@ _tmp = tempfile.mkdtemp(prefix="onair-tests-")
 os.environ["KIVY_NO_ARGS"] = "1"
 os.environ["KIVY_NO_CONSOLELOG"] = "1"
 os.environ["KIVY_NO_FILELOG"] = "1"
+os.environ["KIVY_LOG_MODE"] = "MIXED"
 os.environ["KIVY_HOME"] = os.path.join(_tmp, "kivy")
 os.environ["ONAIR_CONFIG_DIR"] = os.path.join(_tmp, "config")
 os.environ["ONAIR_CACHE_DIR"] = os.path.join(_tmp, "cache")
