@@ -55,7 +55,9 @@ def when(parsed: Any) -> datetime | None:
 def read_feed(data: bytes, source: str) -> feedparser.FeedParserDict:
     """Parse `data` as a feed; SourceUnavailable when it is not one (HTML page, garbage, cut)."""
     try:
-        parsed = feedparser.parse(io.BytesIO(data))
+        # news.html_text is the sanitiser; feedparser's own pass would only cost time
+        parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False,
+                                  resolve_relative_uris=False)
     except Exception as err:  # noqa: BLE001 - feedparser is lenient; anything else is ours
         raise SourceUnavailable(f"{source}: not an RSS feed ({_short(err)})") from err
     entries = parsed.get("entries") or []

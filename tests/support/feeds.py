@@ -165,3 +165,22 @@ def tiny_png(width: int = 8, height: int = 6, rgb: tuple[int, int, int] = (30, 1
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def full_feed(n_stories: int = 50, base_url: str = "https://www.kcur.org") -> bytes:
+    """A station feed the size of a real one: `n_stories` items with ~10-paragraph bodies."""
+    demo = demo_stories(base_url, now=datetime(2026, 1, 15, 18, 0, tzinfo=UTC))
+    stories = []
+    for i in range(n_stories):
+        story = dict(demo[i % len(demo)])
+        story["title"] = f"{story['title']} ({i + 1})"
+        story["link"] = f"{story['link']}-{i + 1}"
+        story["published"] = story["published"] - timedelta(hours=i)
+        paragraph = ("<p>Officials said on <a href='/x'>Thursday</a> that the plan, first "
+                     "proposed in 2019, would cost about $40 million &amp; take three years "
+                     "to finish.</p>")
+        story["content"] = (f'<figure><img src="{base_url}/inline-{i}.jpg" alt="Photo">'
+                            f"<figcaption>Caption</figcaption></figure>" + paragraph * 10
+                            + "<script>window.ads = 1</script>")
+        stories.append(story)
+    return station_rss(stories)
