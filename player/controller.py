@@ -271,9 +271,9 @@ class PlayerController(EventDispatcher):
             self._give_up()
             return
         delay = self._policy.delay(self._attempt)
-        self.state = "reconnecting"
         self._retry_at = self._clock() + delay
         self.retry_in_s = delay
+        self.state = "reconnecting"
         self._retry_event = Clock.schedule_once(self._retry, delay)
 
     def _retry(self, _dt: float) -> None:

@@ -25,10 +25,11 @@ def icecast() -> Iterator[IcecastBench]:
 
 @pytest.fixture
 def live_icecast(icecast: IcecastBench) -> Iterator[IcecastBench]:
-    """The bench, put back up (started, thawed) after a test that broke it."""
+    """The bench, put back up (restarted) after a test that stopped or froze it."""
     yield icecast
-    icecast.stop()
-    icecast.start()
+    if not icecast.healthy():
+        icecast.stop()
+        icecast.start()
 
 
 @pytest.fixture

@@ -206,6 +206,12 @@ class IcecastBench:
     def running(self) -> bool:
         return self._server is not None and self._server.poll() is None
 
+    def healthy(self) -> bool:
+        """Running, not frozen, every feeder alive and every mount live."""
+        return (self.running and not self._frozen
+                and all(f.poll() is None for f in self._feeders.values())
+                and self.live_mounts() == {m.path for m in self.mounts})
+
     # -- metadata --------------------------------------------------------
     def set_title(self, mount: str, title: str) -> None:
         """Set the ICY StreamTitle of `mount` through the admin metadata endpoint."""
