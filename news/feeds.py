@@ -10,6 +10,7 @@ feed is well-formed.
 from __future__ import annotations
 
 import io
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ MAX_SUMMARY_CHARS = 1_000
 MAX_AUTHORS = 10
 _MRSS = "search.yahoo.com/mrss"
 _DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+_ENDS_WITH_ROOT = re.compile(rb"</(?:\w+:)?(?:rss|feed|RDF)>\s*(?:<!--.*?-->\s*)*\Z", re.S)
 
 
 def web_url(url: object, base: str = "") -> str:
@@ -69,6 +71,9 @@ def read_feed(data: bytes, source: str) -> feedparser.FeedParserDict:
     if parsed.get("bozo") and not entries:
         exc = parsed.get("bozo_exception")
         raise SourceUnavailable(f"{source}: not an RSS feed ({_short(exc) or 'malformed XML'})")
+    if parsed.get("bozo") and not _ENDS_WITH_ROOT.search(data[-4096:]):
+        # lenient parsing keeps the items before the cut; the last one would be half a story
+        raise SourceUnavailable(f"{source}: not an RSS feed (cut off before its end)")
     return parsed
 
 

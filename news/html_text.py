@@ -34,6 +34,7 @@ _CELL = frozenset({"td", "th"})
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"[^\S\n]+")
 _BREAKS = re.compile(r"\n\s*\n")
+_OPEN_TAG = re.compile(r"<[a-zA-Z/!?]")
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ class _Extractor(HTMLParser):
         self.paragraphs.append(text)
 
     def finish(self) -> None:
+        if _OPEN_TAG.match(self.rawdata):  # a tag cut off at the end: browsers drop it too
+            self.rawdata = ""
         self.close()
         self._drop = []
         self._flush()

@@ -164,3 +164,16 @@ def test_demo_stories_parse_with_images_and_bylines() -> None:
     assert all(s.image and s.image.url.startswith("http://127.0.0.1:9/images/") for s in stories)
     assert any(s.byline.count(",") == 1 and " and " in s.byline for s in stories)
     assert any(p.startswith("• ") for s in stories for p in s.body)
+
+
+def test_feed_cut_off_after_some_items_is_refused_not_half_shown() -> None:
+    data = station_rss([{"title": "a", "content": "<p>x</p>"},
+                        {"title": "b", "content": "<p>yyyy yyyy</p>"}])
+    with pytest.raises(SourceUnavailable, match=r"not an RSS feed \(cut off before its end\)"):
+        parse_station_feed(data[: data.index(b"yyyy") + 6], SRC)
+
+
+def test_complete_feed_with_a_small_xml_error_is_still_read() -> None:
+    data = station_rss([{"title": "Caf\u00e9 opens", "link": "https://e.org/a"}])
+    data = data.replace(b"opens", b"opens&nbsp;today")  # undefined in XML: bozo, yet complete
+    assert [s.title for s in parse_station_feed(data, SRC)] == ["Caf\u00e9 opens today"]

@@ -84,3 +84,8 @@ def test_plain_strips_tags_decodes_and_collapses() -> None:
 
 def test_plain_caps_length() -> None:
     assert len(plain("x" * 5000, max_chars=100)) == 100
+
+
+def test_a_tag_cut_off_at_the_end_is_dropped() -> None:
+    assert paragraphs("<p>text</p><SCRIPT") == ["text"]
+    assert plain("Title <scr") == "Title"
