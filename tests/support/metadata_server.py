@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 from werkzeug import Request, Response
 
+from player.stations import ScheduleSource, Station, Stream
+
 KCUR_UCS = "5187f425e1c860c702f81c99"  # invented, 24 hex like the real ids
 CHICAGO = ZoneInfo("America/Chicago")
 _ids = itertools.count(1)
@@ -148,8 +150,9 @@ def serve_composer(server, days: dict[date, list[Airing]], tz: ZoneInfo = CHICAG
         else:
             d = date.fromisoformat(request.args.get("date", "1970-01-01"))
             body = day_payload(days.get(d, []), tz, d, ucs)
-        return Response(json.dumps(body), content_type="application/json",
-                        headers=headers or {})
+        answer = Response(json.dumps(body), content_type="application/json",
+                          headers=headers or {})
+        return answer.make_conditional(request)  # 304 for a matching ETag / Last-Modified
 
     server.expect_request(f"/v1/widget/{ucs}/day").respond_with_handler(handler)
     server.expect_request(f"/v1/widget/{ucs}/now").respond_with_handler(handler)
@@ -215,3 +218,13 @@ def big_body(total: int, chunk: int = 1 << 20) -> Iterator[bytes]:
         sent += len(part)
         yield part
         time.sleep(0)
+
+
+def composer_station(base_url: str | None, station_id: str = "kcur",
+                     tz: str = "America/Chicago", ucs: str = KCUR_UCS) -> Station:
+    """A catalogue station whose guide is the Composer widget at `base_url` (None: no guide)."""
+    schedule = ScheduleSource("composer", ucs, base_url) if base_url else None
+    return Station(id=station_id, name=f"{station_id.upper()} 89.3", tagline="NPR",
+                   city="Kansas City, MO", timezone=tz, homepage=None, logo=None,
+                   streams=(Stream("http://127.0.0.1:9/live.mp3"),), schedule=schedule,
+                   news_feed=None)

@@ -1,0 +1,188 @@
+"""GuideController: the program guide of the selected station, for the views.
+
+The only place in schedule/ that hops threads: fetches run through
+player.tasks.run_async and land back on the Kivy thread. `tick()` (the UI calls
+it every second) re-evaluates on now / up next from the clock and starts the
+polite refresh of schedule/refresh.py when it is due. When the source fails, the
+programs already shown stay, with status "stale" and a message saying from when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kivy.event import EventDispatcher
+from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
+
+from player.errors import OnAirError
+from player.stations import Station
+from player.tasks import Task, run_async
+from schedule import guide
+from schedule.composer import SOURCE, ComposerClient
+from schedule.display import short_time
+from schedule.http_session import HttpClient
+from schedule.model import DaySchedule, Program
+from schedule.refresh import GuideState, RefreshPolicy, is_due
+
+STATUSES = ("idle", "loading", "ok", "stale", "unavailable", "none")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _short(err: BaseException) -> str:
+    """The error's message without the trailing " (url)", for a one-line status."""
+    text = str(err) if isinstance(err, OnAirError) else f"{SOURCE}: internal error"
+    head, sep, _ = text.rpartition(" (")
+    return head if sep and text.endswith(")") and "://" in text[len(head):] else text
+
+
+class GuideController(EventDispatcher):
+    station = ObjectProperty(None, allownone=True)
+    on_now = ObjectProperty(None, allownone=True)
+    up_next = ObjectProperty(None, allownone=True)
+    today = ListProperty([])
+    status = OptionProperty("idle", options=STATUSES)
+    message = StringProperty("")
+    fetched_at = ObjectProperty(None, allownone=True)
+
+    def __init__(self, http: HttpClient, *, clock: Callable[[], datetime] = now_utc,
+                 policy: RefreshPolicy | None = None, local_tz: tzinfo | None = None,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.http = http
+        self.clock = clock
+        self.policy = policy or RefreshPolicy()
+        self.local_tz = local_tz  # the listener's zone for messages (None: the system's)
+        self._client: ComposerClient | None = None
+        self._tz: ZoneInfo | None = None
+        self._state = GuideState()
+        self._task: Task | None = None
+        self._seen: dict[str, tuple[Program, ...]] = {}  # programs of stations shown before
+        self._closed = False
+
+    # Kivy reads any name starting with "on_" as an event, so bind(on_now=...) and
+    # fbind("on_now", ...) (kv rules) would be dropped silently: route them to the property.
+    def bind(self, **kwargs) -> None:
+        if (callback := kwargs.pop("on_now", None)) is not None:
+            self.property("on_now").bind(self, callback)
+        if kwargs:
+            super().bind(**kwargs)
+
+    def unbind(self, **kwargs) -> None:
+        if (callback := kwargs.pop("on_now", None)) is not None:
+            self.property("on_now").unbind(self, callback)
+        if kwargs:
+            super().unbind(**kwargs)
+
+    def fbind(self, name, func, *largs, **kwargs):
+        if name == "on_now":
+            return self.property("on_now").fbind(self, func, 0, largs, kwargs)
+        return super().fbind(name, func, *largs, **kwargs)
+
+    def unbind_uid(self, name, uid) -> None:
+        if name == "on_now":
+            self.property("on_now").unbind_uid(self, uid)
+        else:
+            super().unbind_uid(name, uid)
+
+    # -- public -----------------------------------------------------------------------------
+    def set_station(self, station: Station | None) -> None:
+        """Show `station`'s guide (fetching it); None clears the guide."""
+        self._cancel()
+        self._client, self._tz, self._state = None, None, GuideState()
+        self.today, self.on_now, self.up_next, self.fetched_at = [], None, None, None
+        self.station = station
+        if station is None:
+            self.status, self.message = "idle", ""
+            return
+        source = station.schedule
+        try:
+            self._tz = ZoneInfo(station.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.status, self.message = "none", f"Unknown time zone {station.timezone!r}"
+            return
+        if source is None or source.source != "composer":
+            self.status, self.message = "none", f"No program guide for {station.name}"
+            return
+        self._client = ComposerClient(self.http, source, self._tz)
+        self.status, self.message = "loading", ""
+        if station.id in self._seen:
+            self._show(list(self._seen[station.id]))
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Fetch now (unless a fetch is running or there is nothing to fetch)."""
+        if self._client is None or self._task is not None or self._closed:
+            return
+        client, at = self._client, self.clock()
+        self._state = GuideState(self._state.day, self._state.checked_at, at,
+                                 self._state.failures, self._state.starts)
+        if not self.today:
+            self.status = "loading"
+        self._task = run_async(lambda: client.around(at), self._loaded, self._failed)
+
+    def tick(self) -> None:
+        """Re-evaluate on now / up next from the clock; start a refresh when it is due."""
+        if self._closed:
+            return
+        at = self.clock()
+        programs = self.today
+        now, nxt = guide.on_now(programs, at), guide.up_next(programs, at)
+        if now != self.on_now:
+            self.on_now = now
+        if nxt != self.up_next:
+            self.up_next = nxt
+        if self._client is not None and self._task is None and is_due(
+                self._state, at, self._tz, self.policy):
+            self.refresh()
+
+    def on_now_for(self, station_id: str) -> Program | None:
+        """What is on a station now, from programs fetched this session (None if never)."""
+        if self.station is not None and self.station.id == station_id:
+            return self.on_now
+        return guide.on_now(self._seen.get(station_id, ()), self.clock())
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._cancel()
+
+    # -- internals --------------------------------------------------------------------------
+    def _cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+
+    def _show(self, programs: list[Program]) -> None:
+        self.today = programs
+        self.tick()
+
+    def _loaded(self, day: DaySchedule) -> None:
+        self._task = None
+        at = self.clock()
+        programs = list(day.programs)
+        if self.station is not None:
+            self._seen[self.station.id] = day.programs
+        self.fetched_at = day.fetched_at
+        if day.stale:
+            self._state = self._state.failed(at)
+            self.status, self.message = "stale", self._stale_message()
+        else:
+            self._state = self._state.succeeded(at, day.day, tuple(p.start for p in programs))
+            self.status, self.message = "ok", ""
+        self._show(programs)
+
+    def _failed(self, err: BaseException) -> None:
+        self._task = None
+        self._state = self._state.failed(self.clock())
+        if self.today:
+            self.status, self.message = "stale", self._stale_message()
+        else:
+            self.status, self.message = "unavailable", f"Schedule unavailable: {_short(err)}"
+
+    def _stale_message(self) -> str:
+        when = short_time(self.fetched_at, self.local_tz) if self.fetched_at else "an earlier"
+        return f"Schedule unavailable: {SOURCE} (showing {when} copy)"

@@ -1,0 +1,139 @@
+"""GuideController with the Kivy clock pumped: loading, ticking, polite refresh, failures."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from kivy.clock import Clock
+
+from schedule.controller import GuideController
+from schedule.display import short_time
+from schedule.http_session import HttpClient
+from tests.support.metadata_server import (
+    CHICAGO,
+    KCUR_UCS,
+    composer_station,
+    demo_day,
+    serve_composer,
+)
+
+DAY = date(2025, 5, 14)
+EASTERN = ZoneInfo("America/New_York")
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def pump(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        Clock.tick()
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def day_requests(server) -> int:
+    return sum(1 for req, _ in server.log if req.path.endswith("/day"))
+
+
+@pytest.fixture
+def http(tmp_path):
+    client = HttpClient(tmp_path, timeout=(1.0, 1.0), deadline_s=3.0)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(datetime(2025, 5, 14, 9, 30, tzinfo=CHICAGO))
+
+
+@pytest.fixture
+def controller(http, clock):
+    ctl = GuideController(http, clock=clock, local_tz=EASTERN)
+    yield ctl
+    ctl.shutdown()
+
+
+def serve_day(httpserver) -> str:
+    return serve_composer(httpserver, {DAY: demo_day(DAY)},
+                          headers={"Cache-Control": "no-cache", "ETag": '"day-v1"'})
+
+
+def test_loads_the_day_and_tells_the_views(httpserver, controller):
+    seen = []
+    controller.bind(on_now=lambda _c, value: seen.append(value))
+    controller.set_station(composer_station(serve_day(httpserver)))
+    assert controller.status == "loading"
+    assert pump(lambda: controller.status == "ok")
+    assert controller.on_now.title == "1A" and controller.up_next.title == "Up To Date"
+    assert len(controller.today) == 13 and controller.fetched_at is not None
+    assert [p.title for p in seen] == ["1A"]
+    assert controller.on_now_for("kcur").title == "1A"
+
+
+def test_ticks_across_a_boundary_without_asking_the_server(httpserver, controller, clock):
+    controller.set_station(composer_station(serve_day(httpserver)))
+    assert pump(lambda: controller.status == "ok")
+    clock.now = datetime(2025, 5, 14, 10, 0, tzinfo=CHICAGO)
+    controller.tick()
+    assert controller.on_now.title == "Up To Date" and controller.up_next.title == "Here & Now"
+    assert day_requests(httpserver) == 1
+
+
+def test_refreshes_politely_over_a_simulated_afternoon(httpserver, controller, clock):
+    controller.set_station(composer_station(serve_day(httpserver)))
+    assert pump(lambda: controller.status == "ok")
+    for _minute in range(6 * 60):  # 9:30 to 15:30, the UI ticks every second; minutes suffice
+        clock.now += timedelta(minutes=1)
+        controller.tick()
+        assert pump(lambda: controller._task is None)
+    assert 4 <= day_requests(httpserver) <= 1 + 6  # one at each start, at most hourly-ish
+    statuses = [resp.status_code for req, resp in httpserver.log]
+    assert statuses[0] == 200 and set(statuses[1:]) == {304}
+    assert controller.status == "ok" and controller.on_now.title == "The World"
+
+
+def test_source_failure_keeps_the_programs_and_says_from_when(httpserver, controller, clock):
+    controller.set_station(composer_station(serve_day(httpserver)))
+    assert pump(lambda: controller.status == "ok")
+    httpserver.clear()
+    httpserver.expect_request(f"/v1/widget/{KCUR_UCS}/day").respond_with_data("down", status=503)
+    controller.refresh()
+    assert pump(lambda: controller.status == "stale")
+    copy_time = short_time(controller.fetched_at, EASTERN)
+    assert controller.message == f"Schedule unavailable: NPR Composer (showing {copy_time} copy)"
+    assert controller.on_now.title == "1A" and len(controller.today) == 13
+
+
+def test_failure_without_a_copy_is_unavailable(httpserver, controller):
+    httpserver.expect_request(f"/v1/widget/{KCUR_UCS}/day").respond_with_data("no", status=404)
+    controller.set_station(composer_station(httpserver.url_for("/v1")))
+    assert pump(lambda: controller.status == "unavailable")
+    assert controller.message == "Schedule unavailable: NPR Composer: HTTP 404 NOT FOUND"
+    assert controller.on_now is None and controller.today == []
+
+
+def test_station_without_a_schedule(controller):
+    controller.set_station(composer_station(None))
+    assert controller.status == "none" and controller.message == "No program guide for KCUR 89.3"
+    controller.set_station(None)
+    assert controller.status == "idle" and controller.station is None
+
+
+def test_a_station_seen_before_still_answers_on_now_for(httpserver, controller):
+    controller.set_station(composer_station(serve_day(httpserver)))
+    assert pump(lambda: controller.status == "ok")
+    controller.set_station(composer_station(None, station_id="wkar"))
+    assert controller.on_now_for("kcur").title == "1A"
+    assert controller.on_now_for("wkar") is None and controller.on_now_for("nope") is None
