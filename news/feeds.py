@@ -31,6 +31,7 @@ MAX_SUMMARY_CHARS = 1_000
 MAX_AUTHORS = 10
 _MRSS = "search.yahoo.com/mrss"
 _DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+_BY = re.compile(r"^by\s+", re.I)
 _ENDS_WITH_ROOT = re.compile(rb"</(?:\w+:)?(?:rss|feed|RDF)>\s*(?:<!--.*?-->\s*)*\Z", re.S)
 
 
@@ -99,7 +100,7 @@ def _raw_items(data: bytes) -> list[_RawItem] | None:
         return None
     items = []
     for item in root.iter("item"):
-        creators = tuple(clean_text(el.text or "") for el in item.iter(_DC_CREATOR))
+        creators = tuple(el.text or "" for el in item.iter(_DC_CREATOR))
         media = []
         for el in item.iter():
             if isinstance(el.tag, str) and _MRSS in el.tag and el.tag.endswith("}content"):
@@ -109,20 +110,20 @@ def _raw_items(data: bytes) -> list[_RawItem] | None:
                     if name in ("title", "credit", "description") and name not in entry:
                         entry[name] = child.text or ""
                 media.append(entry)
-        items.append(_RawItem(tuple(c for c in creators if c), tuple(media)))
+        items.append(_RawItem(tuple(c for c in creators if c.strip()), tuple(media)))
     return items
 
 
 def _authors(entry: Any, raw: _RawItem | None) -> tuple[str, ...]:
     names: list[str] = list(raw.creators) if raw and raw.creators else []
     if not names:
-        for author in entry.get("authors") or []:
-            if isinstance(author, dict):
-                names.append(plain(str(author.get("name") or ""), max_chars=120))
-        if not any(names) and entry.get("author"):
-            names.append(plain(str(entry.get("author")), max_chars=120))
+        names = [str(a.get("name") or "") for a in entry.get("authors") or []
+                 if isinstance(a, dict)]
+    if not any(names) and entry.get("author"):
+        names = [str(entry.get("author"))]
     unique: list[str] = []
     for name in names:
+        name = _BY.sub("", plain(name, max_chars=120))
         if name and name not in unique:
             unique.append(name)
     return tuple(unique[:MAX_AUTHORS])
@@ -151,6 +152,10 @@ def _image(entry: Any, raw: _RawItem | None, content_img: tuple[str, str] | None
             url = web_url(enclosure.get("href"), link)
             if url:
                 return StoryImage(url)
+    for thumb in entry.get("media_thumbnail") or []:
+        url = web_url(thumb.get("url") if isinstance(thumb, dict) else None, link)
+        if url:
+            return StoryImage(url)
     if content_img is not None:
         url = web_url(content_img[0], link)
         if url:

@@ -115,7 +115,7 @@ class _Extractor(HTMLParser):
     def _emit(self, text: str) -> None:
         if self.full:
             return
-        if len(text) >= self._left:
+        if len(text) > self._left:
             text = text[: max(self._left - 1, 0)].rstrip() + ELLIPSIS
             self.full = True
         self._left -= len(text)
@@ -140,10 +140,10 @@ def html_to_text(html: str, *, max_chars: int = MAX_TEXT_CHARS) -> HtmlText:
 def plain(text: str, *, max_chars: int = MAX_PLAIN_CHARS) -> str:
     """One line of plain text: tags stripped, entities decoded, whitespace collapsed."""
     text = text[:MAX_HTML_CHARS]
-    if "<" in text:
-        text = " ".join(html_to_text(text, max_chars=max_chars).paragraphs)
-    else:
+    if "<" not in text:
         text = unescape(text)
+    if _OPEN_TAG.search(text):  # markup, or markup escaped twice (&lt;b&gt;) and now decoded
+        text = " ".join(html_to_text(text, max_chars=max_chars).paragraphs)
     text = clean_text(text)
     if len(text) > max_chars:
         text = text[: max_chars - 1].rstrip() + ELLIPSIS

@@ -55,7 +55,8 @@ def test_json_shape_matches_design() -> None:
 
 @pytest.mark.parametrize(("names", "byline"), [
     ([], ""), (["A"], "By A"), (["A", "B"], "By A and B"), (["A", "B", "C"], "By A, B and C"),
-    (["A", "A", "B"], "By A and B"),
+    (["A", "A", "B"], "By A and B"), (["By Jane Doe", " ", "&lt;b&gt;Ann&lt;/b&gt;"],
+                                       "By Jane Doe and Ann"),
 ])
 def test_byline_from_every_dc_creator(names: list[str], byline: str) -> None:
     s = one({"title": "T", "creators": names})
@@ -65,6 +66,13 @@ def test_byline_from_every_dc_creator(names: list[str], byline: str) -> None:
 def test_enclosure_image_when_no_media_content() -> None:
     s = one({"title": "T", "enclosure": {"url": "https://e.org/enc.jpg", "type": "image/jpeg"}})
     assert s.image is not None and s.image.url == "https://e.org/enc.jpg"
+
+
+def test_media_thumbnail_when_no_other_image() -> None:
+    rss = station_rss([{"title": "T", "content": "<p>x</p>"}]).replace(
+        b"<title>T</title>", b'<title>T</title><media:thumbnail url="https://e.org/thumb.jpg"/>')
+    stories = parse_station_feed(rss, SRC)
+    assert stories[0].image is not None and stories[0].image.url == "https://e.org/thumb.jpg"
 
 
 def test_audio_enclosure_is_not_an_image_and_body_image_is_the_fallback() -> None:

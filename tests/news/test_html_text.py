@@ -79,6 +79,9 @@ def test_plain_strips_tags_decodes_and_collapses() -> None:
     assert plain("  AT&amp;T <em>wins</em>\n\t big  ") == "AT&T wins big"
     assert plain("<script>steal()</script>Title [b]x[/b]") == "Title [b]x[/b]"
     assert plain("a < b and c > d") == "a < b and c > d"
+    assert plain("a &lt; b, R&amp;D") == "a < b, R&D"
+    assert plain("&lt;em&gt;Escaped&lt;/em&gt; markup &lt;script&gt;x()&lt;/script&gt;") == (
+        "Escaped markup")
     assert plain("") == ""
 
 
