@@ -1,0 +1,116 @@
+"""Up Next: the program on now (title, hosts, times, progress), up next, and later today.
+
+Built with the GuideController. Every second the panel calls `guide.tick()` (cheap:
+it re-evaluates on-now/up-next from its clock and schedules its own polite
+refresh), so a program boundary moves the panel without a click. Times are in the
+listener's zone, with the station's zone in parentheses when it differs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from schedule.guide import progress, rest_of_day
+from schedule.model import Program
+from ui.markup import escape
+from ui.timefmt import duration, local_time, time_range
+
+_KV = str(Path(__file__).with_suffix(".kv"))
+
+
+def hosts_line(program: Program) -> str:
+    """'with A and B' (plain), '' without named hosts."""
+    names = [h for h in program.hosts if h.strip()]
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"with {names[0]}"
+    return f"with {', '.join(names[:-1])} and {names[-1]}"
+
+
+def later_rows(programs: list[Program], station_tz: str, local: tzinfo | None) -> list[dict]:
+    """RecycleView rows (plain dicts of escaped text) for the programs after up next."""
+    return [{"time_text": escape(local_time(p.start, station_tz, local)).replace(" (", "\n(", 1),
+             "title_text": escape(p.title),
+             "hosts_text": escape(hosts_line(p))} for p in programs]
+
+
+class UpNextPanel(BoxLayout):
+    """The schedule panel of the selected station; reads everything from `guide`."""
+
+    guide = ObjectProperty(None)
+    heading_text = StringProperty("Up Next")
+    message_text = StringProperty("")
+    now_title = StringProperty("")
+    now_hosts = StringProperty("")
+    now_times = StringProperty("")
+    now_left = StringProperty("")
+    now_fraction = NumericProperty(0.0)
+    next_title = StringProperty("")
+    next_time = StringProperty("")
+    empty_text = StringProperty("")
+
+    def __init__(self, guide, *, local: tzinfo | None = None, **kwargs) -> None:
+        if _KV not in Builder.files:
+            Builder.load_file(_KV)
+        self._local = local if local is not None else guide.local_tz
+        super().__init__(guide=guide, **kwargs)
+        self._redraw = Clock.create_trigger(lambda _dt: self.redraw(), 0)
+        guide.bind(station=self._redraw, on_now=self._redraw, up_next=self._redraw,
+                   today=self._redraw, status=self._redraw, message=self._redraw)
+        self._ticker = Clock.schedule_interval(self._tick, 1.0)
+        self.redraw()
+
+    def stop(self) -> None:
+        """Stop the once-a-second tick (the app calls this on exit)."""
+        self._ticker.cancel()
+
+    def _tick(self, _dt: float) -> None:
+        self.guide.tick()
+        self._update_progress(self.guide.clock())
+
+    def _zone(self) -> str:
+        station = self.guide.station
+        return station.timezone if station is not None else "UTC"
+
+    def redraw(self) -> None:
+        """Fill every text from the guide's current values."""
+        guide, tz, at = self.guide, self._zone(), self.guide.clock()
+        station = guide.station
+        self.heading_text = escape(f"Up Next on {station.name}") if station else "Up Next"
+        self.message_text = escape(guide.message) if guide.status != "ok" else ""
+        now, nxt = guide.on_now, guide.up_next
+        self.now_title = escape(now.title) if now else ""
+        self.now_hosts = escape(hosts_line(now)) if now else ""
+        self.now_times = escape(time_range(now.start, now.end, tz, self._local)) if now else ""
+        self.next_title = escape(nxt.title) if nxt else ""
+        self.next_time = escape(local_time(nxt.start, tz, self._local)) if nxt else ""
+        cut = nxt.start if nxt is not None else at
+        later = [p for p in rest_of_day(list(guide.today), at) if p.start > cut]
+        self.ids.later.data = later_rows(later, tz, self._local)
+        self.empty_text = self._empty_words(guide.status, bool(now or nxt or later))
+        self._update_progress(at)
+
+    def _empty_words(self, status: str, has_programs: bool) -> str:
+        if has_programs or self.guide.station is None:
+            return ""
+        if status in ("idle", "loading"):
+            return "Loading schedule…"
+        if status in ("none", "unavailable"):
+            return ""  # the message says why
+        return "Nothing more scheduled today."
+
+    def _update_progress(self, at: datetime) -> None:
+        now = self.guide.on_now
+        if now is None:
+            self.now_fraction, self.now_left = 0.0, ""
+            return
+        elapsed, length = progress(now, at)
+        self.now_fraction = elapsed / length if length > 0 else 0.0
+        self.now_left = f"{duration(elapsed)} / {duration(length)}"
