@@ -1,0 +1,203 @@
+"""The player bar, always visible: station, play controls, status in words, program progress.
+
+Live: the station's logo and name, the player's state in words ("Buffering…",
+"Reconnecting in 3 s", "Error: ..."), the stream title, the program on now with
+a progress bar and "elapsed / length". During a newscast (player.mode ==
+"ondemand") the program part shows the newscast title, a seek slider and
+"Back to live". Handlers are one call into the player controller.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.slider import Slider
+
+from player.catalogue import logo_path
+from schedule.guide import progress
+from ui import theme
+from ui.timefmt import duration
+
+_KV = str(Path(__file__).with_suffix(".kv"))
+
+ACTIVE_STATES = ("connecting", "buffering", "playing", "reconnecting")
+
+
+def status_words(state: str, *, error: str = "", retry_in_s: float = 0.0,
+                 mode: str = "live") -> str:
+    """The player's state as the listener reads it (plain text)."""
+    if state == "connecting":
+        return "Connecting…"
+    if state == "buffering":
+        return "Buffering…"
+    if state == "playing":
+        return "Playing newscast" if mode == "ondemand" else "Playing"
+    if state == "paused":
+        return "Paused"
+    if state == "reconnecting":
+        secs = math.ceil(retry_in_s)
+        return f"Reconnecting in {secs} s" if secs > 0 else "Reconnecting…"
+    if state == "error":
+        return f"Error: {error}" if error else "Error"
+    return "Stopped"
+
+
+def status_colour(state: str) -> tuple[float, float, float, float]:
+    if state == "error":
+        return theme.ERROR
+    if state == "playing":
+        return theme.OK
+    if state in ("connecting", "buffering", "reconnecting"):
+        return theme.WARN
+    return theme.TEXT_DIM
+
+
+class SeekSlider(Slider):
+    """A slider that reports a seek only when the listener lets go (`on_seek(value)`)."""
+
+    dragging = BooleanProperty(False)
+    __events__ = ("on_seek",)
+
+    def on_touch_down(self, touch):
+        if self.disabled or not self.collide_point(*touch.pos):
+            return super().on_touch_down(touch)
+        self.dragging = True
+        return super().on_touch_down(touch)
+
+    def on_touch_up(self, touch):
+        handled = super().on_touch_up(touch)
+        if self.dragging and touch.grab_current is None:
+            self.dragging = False
+            self.dispatch("on_seek", self.value)
+        return handled
+
+    def on_seek(self, value: float) -> None:
+        pass
+
+
+class PlayerBar(BoxLayout):
+    """`player`: PlayerController; `guide`: GuideController; `clock`: aware-UTC now."""
+
+    player = ObjectProperty(None)
+    guide = ObjectProperty(None)
+    station_name = StringProperty("")
+    logo = StringProperty("")
+    status = StringProperty("Stopped")
+    status_rgba = ListProperty(theme.TEXT_DIM)
+    stream_title = StringProperty("")
+    ondemand = BooleanProperty(False)
+    active = BooleanProperty(False)
+    muted = BooleanProperty(False)
+    volume = NumericProperty(80)
+    program_title = StringProperty("")
+    program_note = StringProperty("")
+    program_fraction = NumericProperty(0.0)
+    program_time = StringProperty("")
+    newscast_title = StringProperty("")
+    position = NumericProperty(0.0)
+    length = NumericProperty(0.0)
+    seekable = BooleanProperty(False)
+    position_time = StringProperty("")
+
+    def __init__(self, *, player, guide, clock: Callable[[], datetime] | None = None,
+                 **kwargs) -> None:
+        if _KV not in Builder.files:
+            Builder.load_file(_KV)
+        super().__init__(player=player, guide=guide, **kwargs)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        player.bind(station=self._on_station, state=self._on_state, error=self._on_state,
+                    retry_in_s=self._on_state, mode=self._on_state,
+                    now_playing=self._on_now_playing, muted=self.setter("muted"),
+                    volume=self.setter("volume"), position_s=self._on_position,
+                    duration_s=self._on_position, seekable=self.setter("seekable"))
+        guide.bind(on_now=self._on_program, status=self._on_program, message=self._on_program)
+        self.muted, self.volume, self.seekable = player.muted, player.volume, player.seekable
+        self._on_station()
+        self._on_state()
+        self._on_now_playing()
+        self._on_position()
+        self._on_program()
+
+    # controls (one call each)
+    def toggle(self) -> None:
+        self.player.toggle()
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def toggle_mute(self) -> None:
+        self.player.toggle_mute()
+
+    def set_volume(self, value: float) -> None:
+        if int(value) != int(self.player.volume):
+            self.player.set_volume(int(value))
+
+    def seek(self, value: float) -> None:
+        self.player.seek(value)
+
+    def back_to_live(self) -> None:
+        self.player.back_to_live()
+
+    def tick(self) -> None:
+        """Move the program progress on (called every second)."""
+        self._on_program()
+
+    # bindings
+    def _on_station(self, *_args) -> None:
+        station = self.player.station
+        self.station_name = station.name if station is not None else "No station"
+        path = logo_path(station) if station is not None else None
+        self.logo = str(path) if path else ""
+
+    def _on_state(self, *_args) -> None:
+        p = self.player
+        self.status = status_words(p.state, error=p.error, retry_in_s=p.retry_in_s, mode=p.mode)
+        self.status_rgba = status_colour(p.state)
+        self.active = p.state in ACTIVE_STATES
+        self.ondemand = p.mode == "ondemand"
+        self._on_now_playing()
+
+    def _on_now_playing(self, *_args) -> None:
+        text = self.player.now_playing
+        if self.player.mode == "ondemand":
+            self.newscast_title = text or "Newscast"
+            self.stream_title = ""
+        else:
+            self.stream_title = text
+
+    def _on_position(self, *_args) -> None:
+        self.position = max(0.0, float(self.player.position_s))
+        self.length = max(0.0, float(self.player.duration_s))
+        self.position_time = (f"{duration(self.position)} / {duration(self.length)}"
+                              if self.length else duration(self.position))
+
+    def _on_program(self, *_args) -> None:
+        guide = self.guide
+        program = guide.on_now
+        if program is None:
+            self.program_title = ""
+            self.program_fraction = 0.0
+            self.program_time = ""
+        else:
+            elapsed, length = progress(program, self._clock())
+            self.program_title = program.title
+            self.program_fraction = min(1.0, elapsed / length) if length > 0 else 0.0
+            self.program_time = f"{duration(elapsed)} / {duration(length)}"
+        if guide.status in ("stale", "unavailable", "none") and guide.message:
+            self.program_note = guide.message
+        elif program is None and guide.status == "loading":
+            self.program_note = "Loading the schedule…"
+        else:
+            self.program_note = ""
