@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 from xml.etree import ElementTree
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -64,18 +65,24 @@ def read_feed(data: bytes, source: str) -> feedparser.FeedParserDict:
     except Exception as err:  # noqa: BLE001 - feedparser is lenient; anything else is ours
         raise SourceUnavailable(f"{source}: not an RSS feed ({_short(err)})") from err
     entries = parsed.get("entries") or []
-    if not parsed.get("version"):
-        why = "no RSS or Atom document" if data.strip() else "empty body"
-        if parsed.get("bozo"):
-            why = _short(parsed.get("bozo_exception")) or why
-        raise SourceUnavailable(f"{source}: not an RSS feed ({why})")
-    if parsed.get("bozo") and not entries:
-        exc = parsed.get("bozo_exception")
-        raise SourceUnavailable(f"{source}: not an RSS feed ({_short(exc) or 'malformed XML'})")
+    if not parsed.get("version") or (parsed.get("bozo") and not entries):
+        raise SourceUnavailable(f"{source}: not an RSS feed ({_not_feed_reason(parsed, data)})")
     if parsed.get("bozo") and not _ENDS_WITH_ROOT.search(data[-4096:]):
         # lenient parsing keeps the items before the cut; the last one would be half a story
         raise SourceUnavailable(f"{source}: not an RSS feed (cut off before its end)")
     return parsed
+
+
+def _not_feed_reason(parsed: feedparser.FeedParserDict, data: bytes) -> str:
+    head = data.lstrip()[:512].lower()
+    if not head:
+        return "empty body"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "an HTML page"
+    exc = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if isinstance(exc, SAXParseException):
+        return f"malformed XML: {_short(exc.getMessage())}"
+    return _short(exc) if exc else "no RSS or Atom document"
 
 
 def _short(err: object, limit: int = 100) -> str:

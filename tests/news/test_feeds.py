@@ -159,6 +159,19 @@ def test_not_a_feed_is_source_unavailable_naming_the_source(data: bytes) -> None
         parse_station_feed(data, SRC)
 
 
+@pytest.mark.parametrize(("data", "why"), [
+    (b"\n<!DOCTYPE html>\n<html><body>Bad Gateway</body></html>", "an HTML page"),
+    (b"  ", "empty body"),
+    (b'<?xml version="1.0"?><config><a/></config>', "no RSS or Atom document"),
+    (b"<rss version=\"2.0\"><channel><title>x</titl></channel></rss>",
+     "malformed XML: mismatched tag"),
+])
+def test_not_a_feed_says_why(data: bytes, why: str) -> None:
+    with pytest.raises(SourceUnavailable) as err:
+        parse_station_feed(data, SRC)
+    assert str(err.value) == f"{SRC}: not an RSS feed ({why})"
+
+
 def test_feedparser_never_reads_a_local_file(tmp_path) -> None:
     secret = tmp_path / "feed.xml"
     secret.write_bytes(station_rss([{"title": "from disk"}]))

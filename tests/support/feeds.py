@@ -167,6 +167,15 @@ def tiny_png(width: int = 8, height: int = 6, rgb: tuple[int, int, int] = (30, 1
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+DEMO_COLOURS = ((196, 74, 44), (38, 110, 160), (70, 140, 70), (150, 90, 160), (200, 150, 40),
+                (90, 90, 100))
+
+
+def demo_image(n: int) -> bytes:
+    """The image served at `/images/story-<n>.png` for demo story n (640x360, its own colour)."""
+    return tiny_png(640, 360, DEMO_COLOURS[(n - 1) % len(DEMO_COLOURS)])
+
+
 def full_feed(n_stories: int = 50, base_url: str = "https://www.kcur.org") -> bytes:
     """A station feed the size of a real one: `n_stories` items with ~10-paragraph bodies."""
     demo = demo_stories(base_url, now=datetime(2026, 1, 15, 18, 0, tzinfo=UTC))
