@@ -1,0 +1,70 @@
+"""On Air Stations: rows show the catalogue, the playing station is lit, a click switches."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import click, programs_around, screenshot, wait_until
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def station_list(show, player, guide, stations):
+    from ui.station_list import StationList
+
+    player.select(stations[0])
+    widget = StationList(stations=stations, player=player, guide=guide,
+                         size_hint=(None, None), size=(420, 400))
+    return show(widget)
+
+
+def row(station_list, station_id):
+    for view in station_list.children[0].children:
+        if view.station_id == station_id:
+            return view
+    raise AssertionError(f"no row for {station_id}")
+
+
+def test_rows_show_name_city_and_logo(station_list):
+    wait_until(lambda: len(station_list.data) == 3)
+    names = [r["name"] for r in station_list.data]
+    assert names == ["KCUR 89.3", "Houston Public Media", "WKAR 90.5"]
+    houston = row(station_list, "kuhf")
+    assert houston.city == "Houston, TX"
+    assert houston.logo.endswith("kuhf.png")
+    assert row(station_list, "kcur").selected and not row(station_list, "kcur").playing
+
+
+def test_click_switches_and_plays_and_lights_the_row(station_list, player, fake_backend, window):
+    wait_until(lambda: len(station_list.data) == 3)
+    click(row(station_list, "kuhf"))
+    wait_until(lambda: player.state == "playing" and player.station.id == "kuhf")
+    assert fake_backend.url == "http://127.0.0.1:9/kuhf.mp3"
+    wait_until(lambda: row(station_list, "kuhf").playing)
+    assert not row(station_list, "kcur").selected
+    screenshot(window, "station_list_playing")
+    click(row(station_list, "wkar"))
+    wait_until(lambda: player.station.id == "wkar" and row(station_list, "wkar").playing)
+    assert not row(station_list, "kuhf").playing
+
+
+def test_on_now_titles_and_escaped_markup(station_list, guide, stations):
+    guide.set_station(stations[0])
+    guide.today = programs_around(guide.clock(), titles=("[b]Up To Date[/b]", "Later"))
+    guide.tick()
+    station_list.tick()
+    wait_until(lambda: "On now: " in row(station_list, "kcur").ids.detail.text)
+    label = row(station_list, "kcur").ids.detail
+    assert label.markup
+    # Escaped: Kivy shows the title's brackets literally instead of making it bold.
+    assert row(station_list, "kcur").program == "&bl;b&br;Up To Date&bl;/b&br;"
+
+
+def test_station_that_cannot_play_says_why(station_list, player, fake_backend):
+    fake_backend.unreachable.add("http://127.0.0.1:9/kuhf.mp3")
+    click(row(station_list, "kuhf"))
+    wait_until(lambda: player.state == "error", timeout=10)
+    wait_until(lambda: row(station_list, "kuhf").problem.startswith("Cannot play: "))
+    assert "connection refused" in row(station_list, "kuhf").ids.detail.text
+    assert not row(station_list, "kuhf").playing
