@@ -1,0 +1,239 @@
+"""The On Air window: composes the controllers and the views, handles the keyboard, keeps prefs.
+
+`run_gui` (called by main.py) builds the real services (libvlc backend, guide and
+news controllers over the shared HttpClient) and runs `OnAirApp`. The app itself
+takes ready controllers, so tests drive it with PLAY's fake backend.
+
+Layout (ui/app.kv): the player bar on top; below it "On Air Stations" and
+"Up Next" on the left, the news list on the right, which turns into the story
+reader while a story is open (Esc closes it); a help line at the bottom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.config import Config
+from kivy.lang import Builder
+from kivy.uix.boxlayout import BoxLayout
+
+from player.paths import Paths
+from player.stations import Catalogue, Station
+from player.tasks import run_async
+from ui import theme
+from ui.debug_state import DebugStateWriter, visible_texts
+from ui.keys import VOLUME_STEP, action_for
+from ui.prefs import Prefs, load_prefs, save_prefs
+
+_KV = str(Path(__file__).with_suffix(".kv"))
+ACTIVE_STATES = ("connecting", "buffering", "playing", "reconnecting")
+
+
+class MainView(BoxLayout):
+    """The root widget; its slots (ids) receive the views built by OnAirApp."""
+
+
+class OnAirApp(App):
+    title = "On Air"
+    use_kivy_settings = False
+
+    def __init__(self, *, catalogue: Catalogue, player, guide, news, paths: Paths,
+                 clock: Callable[[], datetime] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.catalogue = catalogue
+        self.player, self.guide, self.news = player, guide, news
+        self.paths = paths
+        self.prefs: Prefs = load_prefs(paths.state_dir)
+        self._clock = clock
+        self._debug = DebugStateWriter.from_env()
+        self._save_soon = Clock.create_trigger(self._save_prefs_async, 1.0)
+        self._ticker = None
+
+    # composition
+    def build(self) -> MainView:
+        from ui.news_panel import NewsPanel
+        from ui.player_bar import PlayerBar
+        from ui.reader import StoryReader
+        from ui.station_list import StationList
+        from ui.up_next import UpNextPanel
+
+        if _KV not in Builder.files:
+            Builder.load_file(_KV)
+        root = MainView()
+        self.bar = PlayerBar(player=self.player, guide=self.guide, clock=self._clock)
+        self.stations = StationList(stations=self.catalogue.stations, player=self.player,
+                                    guide=self.guide)
+        self.up_next = UpNextPanel(self.guide)
+        self.news_panel = NewsPanel(self.news, self.player,
+                                    newscast_feed=self.catalogue.newscast_feed)
+        self.reader = StoryReader(self.news)
+        root.ids.bar_slot.add_widget(self.bar)
+        root.ids.stations_slot.add_widget(self.stations)
+        root.ids.up_next_slot.add_widget(self.up_next)
+        root.ids.news_slot.add_widget(self.news_panel)
+        self.news_panel.bind(on_story=lambda _panel, story: self.reader.show(story))
+        self.reader.bind(is_open=self._swap_news_and_reader)
+        self.player.bind(station=self._on_station, volume=self._remember,
+                         muted=self._remember)
+        return root
+
+    def on_start(self) -> None:
+        from kivy.core.window import Window
+
+        Window.minimum_width, Window.minimum_height = theme.MIN_WIDTH, theme.MIN_HEIGHT
+        if self.prefs.window_size is not None:
+            Window.size = self.prefs.window_size
+        Window.bind(on_key_down=self._on_key_down)
+        self.player.set_volume(self.prefs.volume)
+        if self.prefs.muted != self.player.muted:
+            self.player.toggle_mute()
+        station = self._initial_station()
+        if station is not None:
+            if self.prefs.autoplay:
+                self.player.play(station)
+            else:
+                self.player.select(station)
+        self._ticker = Clock.schedule_interval(self._tick, 1.0)
+        self._tick(0)
+
+    def on_stop(self) -> None:
+        from kivy.core.window import Window
+
+        Window.unbind(on_key_down=self._on_key_down)
+        if self._ticker is not None:
+            self._ticker.cancel()
+        self._save_soon.cancel()
+        self.prefs = self._current_prefs(window_size=tuple(int(v) for v in Window.size))
+        save_prefs(self.paths.state_dir, self.prefs)
+        self.up_next.stop()
+        self.news_panel.stop()
+        for controller in (self.player, self.guide, self.news):
+            controller.shutdown()
+
+    def open_settings(self, *_args) -> bool:
+        """No Kivy settings panel (F1): the app has no settings screen."""
+        return False
+
+    # keyboard
+    def _on_key_down(self, _window, key: int, _scancode, codepoint, modifiers) -> bool:
+        action = action_for(key, codepoint, modifiers)
+        if action is None:
+            return False
+        self.do(action)
+        return True
+
+    def do(self, action: str) -> None:
+        """Carry out a keyboard action (names from ui.keys)."""
+        p = self.player
+        if action == "toggle":
+            p.toggle()
+        elif action in ("previous", "next"):
+            self.step_station(-1 if action == "previous" else 1)
+        elif action == "mute":
+            p.toggle_mute()
+        elif action == "volume_up":
+            p.set_volume(min(100, int(p.volume) + VOLUME_STEP))
+        elif action == "volume_down":
+            p.set_volume(max(0, int(p.volume) - VOLUME_STEP))
+        elif action == "next_story":
+            self.news_panel.select_next()
+        elif action == "close_reader":
+            self.reader.close()
+
+    def step_station(self, delta: int) -> None:
+        """Select the previous/next station; while playing, it plays at once."""
+        stations = self.catalogue.stations
+        if not stations:
+            return
+        current = self.player.station
+        index = next((i for i, s in enumerate(stations) if current and s.id == current.id), -1)
+        target = stations[max(0, min(len(stations) - 1, index + delta))]
+        if current is not None and target.id == current.id:
+            return
+        if self.player.state in ACTIVE_STATES:
+            self.player.play(target)
+        else:
+            self.player.select(target)
+        self.stations.scroll_to_station(target.id)
+
+    # wiring
+    def _initial_station(self) -> Station | None:
+        stations = self.catalogue.stations
+        by_id = {s.id: s for s in stations}
+        if self.prefs.last_station in by_id:
+            return by_id[self.prefs.last_station]
+        return stations[0] if stations else None
+
+    def _on_station(self, _player, station: Station | None) -> None:
+        self.reader.close()
+        self.guide.set_station(station)
+        self.news.set_station(station)
+        self._remember()
+
+    def _swap_news_and_reader(self, _reader, is_open: bool) -> None:
+        slot = self.root.ids.news_slot
+        slot.clear_widgets()
+        slot.add_widget(self.reader if is_open else self.news_panel)
+
+    def _tick(self, _dt: float) -> None:
+        # The Up Next panel ticks the guide; the bar and the list follow it here.
+        self.bar.tick()
+        self.stations.tick()
+        if self._debug is not None:
+            self._debug.write(self.visible_state())
+
+    def visible_state(self) -> dict:
+        """The words on screen per section (see ui.debug_state)."""
+        station = self.player.station
+        sections = {"player_bar": self.bar, "stations": self.stations,
+                    "up_next": self.up_next, "news": self.news_panel}
+        texts = {name: visible_texts(w) for name, w in sections.items()}
+        texts["reader"] = visible_texts(self.reader) if self.reader.is_open else []
+        return {"station": station.id if station is not None else None,
+                "state": self.player.state, "sections": texts}
+
+    # preferences
+    def _current_prefs(self, **changes: object) -> Prefs:
+        station = self.player.station
+        return self.prefs.with_(
+            last_station=station.id if station is not None else self.prefs.last_station,
+            volume=int(self.player.volume), muted=bool(self.player.muted), **changes)
+
+    def _remember(self, *_args) -> None:
+        self._save_soon()
+
+    def _save_prefs_async(self, _dt: float) -> None:
+        self.prefs = prefs = self._current_prefs()
+        run_async(lambda: save_prefs(self.paths.state_dir, prefs), lambda _r: None)
+
+
+def _configure_window(prefs: Prefs) -> None:
+    """Window settings Kivy reads when it creates the window (before App.run)."""
+    width, height = prefs.window_size or (1100, 720)
+    Config.set("graphics", "width", str(max(theme.MIN_WIDTH, width)))
+    Config.set("graphics", "height", str(max(theme.MIN_HEIGHT, height)))
+    Config.set("graphics", "minimum_width", str(theme.MIN_WIDTH))
+    Config.set("graphics", "minimum_height", str(theme.MIN_HEIGHT))
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def run_gui(catalogue: Catalogue, http, paths: Paths, *, audio_file: str | None) -> int:
+    """Build the real services and run the window until it is closed; returns 0."""
+    from news.controller import NewsController
+    from player.controller import PlayerController
+    from player.resolver import stream_candidates
+    from player.vlc_backend import make_backend
+    from schedule.controller import GuideController
+
+    _configure_window(load_prefs(paths.state_dir))
+    player = PlayerController(make_backend(audio_file),
+                              resolve=lambda station: stream_candidates(station, http.fetch_head))
+    app = OnAirApp(catalogue=catalogue, player=player, guide=GuideController(http),
+                   news=NewsController(http, paths.cache_dir), paths=paths)
+    app.run()
+    return 0

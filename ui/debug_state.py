@@ -1,0 +1,56 @@
+"""What the window shows, as a small JSON file, for end-to-end tests (opt-in, tiny).
+
+When `ONAIR_DEBUG_STATE_FILE` names a path, the app writes there (atomically,
+at most once a second and only when something changed):
+`{"station": id|null, "state": player state, "sections": {name: [visible label texts]}}`.
+The texts are read from the widgets' labels (what a listener can see: opacity > 0),
+so a test checks the screen's words, not the controllers' fields. Off when unset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from player.paths import atomic_write_text
+
+ENV = "ONAIR_DEBUG_STATE_FILE"
+
+
+def visible_texts(widget: Widget) -> list[str]:
+    """Texts of the labels shown inside `widget`, top to bottom, skipping hidden ones."""
+    out: list[str] = []
+
+    def walk(w: Widget) -> None:
+        if w.opacity <= 0 or getattr(w, "disabled", False) and w.opacity < 1:
+            return
+        if isinstance(w, Label) and w.text.strip():
+            out.append(w.text)
+        for child in reversed(w.children):  # Kivy keeps children last-added first
+            walk(child)
+
+    walk(widget)
+    return out
+
+
+class DebugStateWriter:
+    """Writes the visible state to `path` when it changed since the last write."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._last = ""
+
+    @classmethod
+    def from_env(cls) -> DebugStateWriter | None:
+        value = os.environ.get(ENV)
+        return cls(Path(value)) if value else None
+
+    def write(self, state: dict) -> None:
+        text = json.dumps(state, ensure_ascii=False, sort_keys=True)
+        if text != self._last:
+            atomic_write_text(self.path, text + "\n")
+            self._last = text
