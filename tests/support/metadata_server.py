@@ -228,3 +228,29 @@ def composer_station(base_url: str | None, station_id: str = "kcur",
                    city="Kansas City, MO", timezone=tz, homepage=None, logo=None,
                    streams=(Stream("http://127.0.0.1:9/live.mp3"),), schedule=schedule,
                    news_feed=None)
+
+
+def grove_homepage(name: str = "KCUR 89.3", ucs: str = KCUR_UCS,
+                   streams: Iterable[str] = ("https://kcur.streamguys1.com/kcur-website-icy",),
+                   ) -> str:
+    """A station homepage in the shape of NPR's Grove sites (player markup, feeds, nav)."""
+    players = "\n".join(
+        f'<ps-stream-url data-stream-url="{u}" data-stream-format="audio/mpeg"></ps-stream-url>'
+        for u in streams)
+    return f"""<!DOCTYPE html><html lang="en"><head>
+<title>{name} | NPR in Kansas City</title>
+<meta property="og:site_name" content="{name}">
+<meta property="og:title" content="Home">
+<link rel="alternate" type="application/rss+xml" title="News" href="/news.rss">
+<script>var x = '<ps-stream-url data-stream-url="https://evil.example/in-script">';</script>
+</head><body>
+<ps-stream-player data-stream-ucsid="{ucs}" data-stream-name="{name}">
+{players}
+<ps-stream-url data-stream-url="javascript:alert(1)"></ps-stream-url>
+<ps-stream-url data-stream-url="-vvv --extraintf=http"></ps-stream-url>
+</ps-stream-player>
+<nav><a href="/sections/politics">Politics</a> <a href="/politics.rss">RSS</a>
+<a href="https://www.kcur.org/tags/arts.rss">Arts feed</a>
+<a href="/podcast/up-to-date/rss.xml">Up To Date podcast</a>
+<a href="/news.rss">News feed again</a></nav>
+</body></html>"""
