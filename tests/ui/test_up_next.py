@@ -91,7 +91,7 @@ def clock_day(guide):
     return guide.clock().astimezone(CHICAGO).date()
 
 
-def test_station_zone_shown_when_it_differs(panel, guide, site) -> None:
+def test_station_zone_shown_when_it_differs(panel, guide, site, window) -> None:
     guide.set_station(catalogue_station(CLASSICAL, site))
     wait_until(lambda: panel.now_title, 10, "the schedule")
     # 10:07 CST is 11:07 EST: the 11:00 slot, 44 % 5 == 4
@@ -99,6 +99,9 @@ def test_station_zone_shown_when_it_differs(panel, guide, site) -> None:
     assert panel.ids.now_hosts.text == ""  # an empty host name is not shown
     assert panel.ids.now_times.text == "10:00 AM – 10:15 AM CST (11:00 AM – 11:15 AM EST)"
     assert panel.ids.next_time.text == "10:15 AM CST (11:15 AM EST)"
+    assert panel.ids.later.data[0]["time_text"] == "10:30 AM CST\n(11:30 AM EST)"
+    window.size = (340, 340)  # the panel's size beside the station list in the app
+    screenshot(window, "up-next-small-other-zone")
 
 
 def test_moves_on_at_the_program_boundary_without_a_click(panel, guide, site, clock,
