@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from importlib import metadata
 from pathlib import Path
@@ -42,6 +42,7 @@ Check = Callable[[bytes, str], object]
 
 MAX_REDIRECTS = 5
 DEFAULT_EXPIRE_S = 300  # cache validity when the server sends no caching headers
+KEEP_DAYS = 14  # stale copies older than this are deleted from the cache
 _CHUNK = 65536
 
 
@@ -196,6 +197,7 @@ class HttpClient:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._sessions: list[requests.Session] = []
+        self._pruned = False
 
     # -- sessions ---------------------------------------------------------------------------
     def _setup(self, session: requests.Session) -> _CappedAdapter:
@@ -217,7 +219,19 @@ class HttpClient:
                 backend=backend, cache_control=True, expire_after=self.expire_after_s,
                 allowable_methods=("GET",), allowable_codes=(200,), stale_if_error=False)
             self._local.cached = (session, self._setup(session))
+            self._prune(session)
         return self._local.cached
+
+    def _prune(self, session: requests_cache.CachedSession) -> None:
+        """Once per client: forget copies older than KEEP_DAYS (past days' schedules)."""
+        with self._lock:
+            if self._pruned:
+                return
+            self._pruned = True
+        try:
+            session.cache.delete(older_than=timedelta(days=KEEP_DAYS))
+        except Exception:  # noqa: BLE001 - a cache that cannot be pruned still works
+            return
 
     def _plain(self) -> tuple[requests.Session, _CappedAdapter]:
         if getattr(self._local, "plain", None) is None:

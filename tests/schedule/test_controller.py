@@ -137,3 +137,15 @@ def test_a_station_seen_before_still_answers_on_now_for(httpserver, controller):
     controller.set_station(composer_station(None, station_id="wkar"))
     assert controller.on_now_for("kcur").title == "1A"
     assert controller.on_now_for("wkar") is None and controller.on_now_for("nope") is None
+
+
+def test_on_now_can_be_watched_like_any_property(httpserver, controller, clock):
+    """Kivy treats names starting with on_ as events; kv rules (fbind) must still work."""
+    calls = []
+    uid = controller.fbind("on_now", lambda _c, value: calls.append(value))
+    controller.set_station(composer_station(serve_day(httpserver)))
+    assert pump(lambda: controller.status == "ok") and [p.title for p in calls] == ["1A"]
+    controller.unbind_uid("on_now", uid)
+    clock.now = datetime(2025, 5, 14, 10, 0, tzinfo=CHICAGO)
+    controller.tick()
+    assert controller.on_now.title == "Up To Date" and len(calls) == 1

@@ -137,6 +137,13 @@ def demo_day(day: date, tz: ZoneInfo = CHICAGO) -> list[Airing]:
     return out
 
 
+def demo_days(today: date | None = None, tz: ZoneInfo = CHICAGO) -> dict[date, list[Airing]]:
+    """Yesterday, today and tomorrow (station-local) of the demo schedule, for serve_composer:
+    the demo and e2e always have a program on now, whatever the hour."""
+    today = today or datetime.now(tz).date()
+    return {today + timedelta(days=n): demo_day(today + timedelta(days=n), tz) for n in (-1, 0, 1)}
+
+
 def serve_composer(server, days: dict[date, list[Airing]], tz: ZoneInfo = CHICAGO,
                    ucs: str = KCUR_UCS, *, headers: dict | None = None) -> str:
     """Serve `/v1/widget/{ucs}/day?date=D` (an empty onToday for other dates) and `/now` on a

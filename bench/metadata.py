@@ -1,0 +1,119 @@
+"""Metadata benchmark (prints JSON): requests per listener-hour under the guide's refresh
+policy over simulated days (clock injected, the real ComposerClient with a counting fake
+HTTP layer, so neighbour-day fetches around midnight count too), and parse times of a full
+day's schedule and of a 50-story station feed.
+
+Run: .venv/bin/python bench/metadata.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from player.stations import ScheduleSource  # noqa: E402
+from schedule.composer import ComposerClient, day_programs  # noqa: E402
+from schedule.http_session import Fetched  # noqa: E402
+from schedule.refresh import GuideState, is_due  # noqa: E402
+from tests.support.metadata_server import (  # noqa: E402
+    CHICAGO,
+    KCUR_UCS,
+    Airing,
+    day_payload,
+    demo_day,
+    hourly,
+)
+
+WEB_PLAYER_PER_HOUR = 60  # real web widgets poll /now every 60 s
+
+
+class CountingHttp:
+    """Stands in for HttpClient: serves Composer days from the builders and counts requests."""
+
+    def __init__(self, schedule_of: Callable[[date], list[Airing]]) -> None:
+        self.schedule_of = schedule_of
+        self.requests = 0
+
+    def get(self, url: str, *, source: str, params: dict | None = None, check=None) -> Fetched:
+        self.requests += 1
+        day = date.fromisoformat((params or {})["date"])
+        body = json.dumps(day_payload(self.schedule_of(day), CHICAGO, day)).encode()
+        return Fetched(url, 200, body, "application/json", False, datetime.now(UTC))
+
+
+def requests_per_hour(schedule_of: Callable[[date], list[Airing]], hours: int = 24) -> dict:
+    http = CountingHttp(schedule_of)
+    client = ComposerClient(http, ScheduleSource("composer", KCUR_UCS, "http://bench"), CHICAGO)
+    state = GuideState()
+    t = datetime(2025, 5, 14, 6, 0, tzinfo=CHICAGO).astimezone(UTC)  # listener tunes in
+    worst_hour: list[datetime] = []
+    asked: list[datetime] = []
+    for _ in range(hours * 60):  # the UI ticks every second; minute steps change nothing here
+        if is_due(state, t, CHICAGO):
+            day = client.around(t)
+            asked.append(t)
+            state = state.succeeded(t, day.day, tuple(p.start for p in day.programs))
+        t += timedelta(minutes=1)
+    for start in asked:
+        window = [u for u in asked if start <= u < start + timedelta(hours=1)]
+        worst_hour = max(worst_hour, window, key=len)
+    return {"requests": http.requests, "refreshes": len(asked), "hours": hours,
+            "per_listener_hour": round(http.requests / hours, 2),
+            "worst_hour": len(worst_hour)}
+
+
+def timed(work: Callable[[], object], runs: int) -> dict:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - started) * 1000)
+    return {"median_ms": round(statistics.median(samples), 3),
+            "max_ms": round(max(samples), 3), "runs": runs}
+
+
+def parse_day_bench() -> dict:
+    day = date(2025, 5, 14)
+    half_hours = [Airing(f"Show {n}", datetime.combine(day, datetime.min.time(), CHICAGO)
+                         + timedelta(minutes=30 * n),
+                         datetime.combine(day, datetime.min.time(), CHICAGO)
+                         + timedelta(minutes=30 * (n + 1)), ("Host A", "Host B"), "About it.")
+                  for n in range(48)]
+    payload = json.dumps(day_payload(half_hours, CHICAGO, day)).encode()
+    result = timed(lambda: day_programs(payload, CHICAGO, day), 200)
+    return {**result, "programs": 48, "bytes": len(payload)}
+
+
+def parse_feed_bench() -> dict:
+    try:
+        from news.feeds import parse_station_feed
+        from tests.support.feeds import full_feed
+    except ImportError as err:
+        return {"skipped": f"news parser not available ({err})"}
+    data = full_feed(50)
+    stories = parse_station_feed(data, "bench feed")
+    result = timed(lambda: parse_station_feed(data, "bench feed"), 20)
+    return {**result, "stories": len(stories), "bytes": len(data)}
+
+
+def main() -> int:
+    typical = requests_per_hour(demo_day)
+    hourly_day = requests_per_hour(lambda d: hourly(CHICAGO, d))
+    print(json.dumps({
+        "refresh_policy": {"typical_weekday": typical, "hourly_programs": hourly_day,
+                           "web_player_per_hour": WEB_PLAYER_PER_HOUR, "target_per_hour": 4},
+        "parse_day_schedule": parse_day_bench(),
+        "parse_50_story_feed": parse_feed_bench(),
+    }, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
