@@ -15,12 +15,3 @@ def escape(text: str) -> str:
         text = text.replace(raw, entity)
     return text
 
-
-def bold(text: str) -> str:
-    """Remote text escaped and wrapped in [b]...[/b]."""
-    return f"[b]{escape(text)}[/b]"
-
-
-def join_nonempty(parts: list[str], sep: str = " · ") -> str:
-    """Plain parts joined with `sep`, skipping empty ones (e.g. byline · time ago)."""
-    return sep.join(p for p in parts if p)

@@ -8,8 +8,9 @@ listener's zone, with the station's zone in parentheses when it differs.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from kivy.clock import Clock
 from kivy.lang import Builder
@@ -39,6 +40,13 @@ def later_rows(programs: list[Program], station_tz: str, local: tzinfo | None) -
     return [{"time_text": escape(local_time(p.start, station_tz, local)).replace(" (", "\n(", 1),
              "title_text": escape(p.title),
              "hosts_text": escape(hosts_line(p))} for p in programs]
+
+
+def end_of_day(at: datetime, station_tz: str) -> datetime:
+    """The station-local midnight after `at` ("later today" stops there)."""
+    tz = ZoneInfo(station_tz)
+    day = at.astimezone(tz).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tz)
 
 
 class UpNextPanel(BoxLayout):
@@ -92,7 +100,8 @@ class UpNextPanel(BoxLayout):
         self.next_title = escape(nxt.title) if nxt else ""
         self.next_time = escape(local_time(nxt.start, tz, self._local)) if nxt else ""
         cut = nxt.start if nxt is not None else at
-        later = [p for p in rest_of_day(list(guide.today), at) if p.start > cut]
+        day_end = end_of_day(at, tz)
+        later = [p for p in rest_of_day(list(guide.today), at) if cut < p.start < day_end]
         self.ids.later.data = later_rows(later, tz, self._local)
         self.empty_text = self._empty_words(guide.status, bool(now or nxt or later))
         self._update_progress(at)

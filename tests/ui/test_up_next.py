@@ -140,3 +140,14 @@ def test_unreachable_source_is_shown(panel, guide, site, window) -> None:
     assert panel.ids.message.text.startswith("Schedule unavailable: NPR Composer")
     assert panel.ids.now_title.text == ""
     screenshot(window, "up-next-unavailable")
+
+
+def test_later_today_stops_at_the_station_midnight(panel, guide, site, clock) -> None:
+    clock.at = datetime(2026, 11, 27, 23, 50, tzinfo=CHICAGO)
+    guide.set_station(catalogue_station(NEWS, site))
+    wait_until(lambda: panel.now_title and panel.next_title, 10, "the schedule")
+    assert panel.ids.now_title.text == "The World"  # 23:45, slot 95 % 8 == 7
+    assert panel.ids.next_title.text == "Morning Edition"  # tomorrow's first program
+    assert panel.ids.next_time.text == "12:00 AM CST"
+    assert any(p.start.date().day == 28 for p in guide.today), "tomorrow was fetched"
+    assert panel.ids.later.data == []
