@@ -2,9 +2,10 @@
 
 Shared by `scripts/demo.py` (`make demo`) and the tests. `DemoSite` is a loopback
 HTTP server (stdlib, one thread per request) answering in the real shapes: NPR
-Composer `/v1/widget/{ucs}/day` and `/now` (REFERENCE.md section 3, computed per
-request so on-now stays live), station RSS feeds with lead images, and an NPR News
-Now feed whose enclosure is a short MP3 served with byte ranges (seekable).
+Composer `/v1/widget/{ucs}/day` and `/now` (built with metadata_server's payload
+builders, computed per request so on-now stays live), station RSS feeds with lead
+images, and an NPR News Now feed whose enclosure is a short MP3 served with byte
+ranges (seekable).
 `demo_catalogue` writes the DESIGN.md catalogue pointing at it and at the streams.
 """
 
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo
 from schedule.guide import on_now, up_next
 from schedule.model import Program
 from tests.support.feeds import demo_stories, newscast_item, newscast_rss, station_rss, tiny_png
+from tests.support.metadata_server import Airing, day_payload, now_payload
 
 SLOT = timedelta(minutes=15)  # short programs: a boundary passes during a demo
 
@@ -82,42 +84,24 @@ def program_at(station: DemoStation, at: datetime) -> Program | None:
     return on_now(demo_programs(station, at.astimezone(ZoneInfo(station.timezone)).date()), at)
 
 
-def composer_item(station: DemoStation, program: Program, n: int) -> dict:
-    """One airing in Composer's shape, with its traps (start_utc is local, not UTC)."""
-    tz = ZoneInfo(station.timezone)
-    s, e = program.start.astimezone(tz), program.end.astimezone(tz)
-
-    def js(d: datetime) -> str:
-        return d.strftime("%a %b %d %Y %H:%M:%S GMT%z") + f" ({d.tzname()})"
-
-    return {
-        "_id": f"{station.ucs[:16]}{n:08x}", "event_id": f"ev{n}", "program_id": f"p{n % 8}",
-        "date": s.strftime("%Y-%m-%d"), "day": s.strftime("%a"),
-        "start_time": s.strftime("%H:%M"),
-        "end_time": "00:00" if e.time() == time(0) else e.strftime("%H:%M"),
-        "start_utc": js(s), "end_utc": js(e),
-        "fullstart": s.strftime("%Y-%m-%d %H:%M"), "fullend": e.strftime("%Y-%m-%d %H:%M"),
-        "program": {"name": program.title, "program_id": f"p{n % 8}",
-                    "program_desc": program.description, "program_format": "News/Talk",
-                    "program_link": "", "hosts": [{"name": h} for h in program.hosts],
-                    "ucs": station.ucs, "station_id": "1", "isParent": False, "parentID": None},
-        "playlist": [], "has_playlist": False, "episode_notes": None,
-    }
+def _airing(program: Program) -> Airing:
+    return Airing(program.title, program.start, program.end, program.hosts, program.description)
 
 
 def composer_day(station: DemoStation, day: date) -> dict:
-    items = [composer_item(station, p, n) for n, p in enumerate(demo_programs(station, day))]
-    return {"onToday": items, "affiliate": {"name": station.name},
-            "params": {"date": day.isoformat(), "format": "json"}}
+    """The `/widget/{ucs}/day` answer for the station-local `day`."""
+    tz = ZoneInfo(station.timezone)
+    return day_payload([_airing(p) for p in demo_programs(station, day)], tz, day, station.ucs)
 
 
 def composer_now(station: DemoStation, at: datetime) -> dict:
-    local = at.astimezone(ZoneInfo(station.timezone)).date()
+    """The `/widget/{ucs}/now` answer at `at`."""
+    tz = ZoneInfo(station.timezone)
+    local = at.astimezone(tz).date()
     programs = demo_programs(station, local) + demo_programs(station, local + timedelta(days=1))
     now, nxt = on_now(programs, at), up_next(programs, at)
-    return {"onNow": composer_item(station, now, 0) if now else {},
-            "nextUp": [composer_item(station, nxt, 1)] if nxt else [],
-            "ucs": {"fullname": station.name}}
+    return now_payload(_airing(now) if now else None, [_airing(nxt)] if nxt else [], tz,
+                       station.ucs)
 
 
 def _convert(args: list[str], out: Path, fallback: bytes) -> None:
