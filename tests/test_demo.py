@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from datetime import datetime
 from pathlib import Path
 
@@ -87,3 +88,10 @@ def test_newscast_points_at_local_audio(demo_catalogue, tmp_path) -> None:
     assert cast["title"].startswith("NPR News: ")
     assert cast["audio_url"].startswith("http://127.0.0.1:")
     assert cast["duration_s"] == 60
+    whole = urllib.request.urlopen(cast["audio_url"], timeout=10).read()
+    assert whole[:3] == b"ID3" or whole[0] == 0xFF  # an MP3
+    ranged = urllib.request.Request(cast["audio_url"], headers={"Range": "bytes=1000-"})
+    with urllib.request.urlopen(ranged, timeout=10) as answer:  # seeking needs byte ranges
+        assert answer.status == 206
+        assert answer.headers["Content-Range"] == f"bytes 1000-{len(whole) - 1}/{len(whole)}"
+        assert answer.read() == whole[1000:]
