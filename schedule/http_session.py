@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from importlib import metadata
@@ -31,6 +31,7 @@ from urllib3.util.retry import Retry
 from player.errors import OnAirError, SourceUnavailable
 from player.resolver import FetchedHead
 from player.urls import one_line
+from schedule.http_watch import Watch, WatchedPool, WatchedTLSPool, retries
 
 # Their warnings (retries, "using cached response" with a traceback) must not reach stderr:
 # every failure is reported through our own messages.
@@ -42,6 +43,7 @@ Check = Callable[[bytes, str], object]
 
 MAX_REDIRECTS = 5
 DEFAULT_EXPIRE_S = 300  # cache validity when the server sends no caching headers
+HEAD_WAIT_S = 2.0  # fetch_head returns what arrived by then (a live stream comes in real time)
 KEEP_DAYS = 14  # stale copies older than this are deleted from the cache
 _CHUNK = 65536
 
@@ -87,6 +89,7 @@ class _Limits:
     deadline_s: float
     truncate: bool = False  # fetch_head: keep the first max_bytes and stop, no error
     check: Check | None = None
+    started: float = field(default_factory=time.monotonic)  # the deadline counts from here
     failure: requests.RequestException | None = None  # the last transport failure
 
 
@@ -103,16 +106,32 @@ class _CappedAdapter(HTTPAdapter):
         super().__init__(max_retries=retries)
         self.limits = _Limits(max_bytes=5_000_000, deadline_s=20.0)
 
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": WatchedPool,
+                                                   "https": WatchedTLSPool}
+
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        limits = self.limits
+        remaining = limits.deadline_s - (time.monotonic() - limits.started)
+        watch = Watch(max(remaining, 0.0))
         try:
-            return self._send(request, timeout=timeout, verify=verify, cert=cert,
+            if remaining <= 0:
+                raise _Failure(f"took longer than {limits.deadline_s:g} s")
+            resp = self._send(request, timeout=timeout, verify=verify, cert=cert,
                               proxies=proxies)
+            if watch.fired.is_set():  # the sockets were shut: the body may be cut short
+                raise _Failure(f"took longer than {limits.deadline_s:g} s")
+            return resp
         except requests.RequestException as exc:
-            self.limits.failure = exc  # requests-cache may swallow it and answer from the cache
-            raise
+            if watch.fired.is_set() and not isinstance(exc, _Failure):
+                exc = _Failure(f"took longer than {limits.deadline_s:g} s")
+            limits.failure = exc  # requests-cache may swallow it and answer from the cache
+            raise exc from None
+        finally:
+            watch.stop()
 
     def _send(self, request, *, timeout, verify, cert, proxies):
-        started = time.monotonic()
         limits = self.limits
         resp = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert,
                             proxies=proxies)
@@ -125,8 +144,8 @@ class _CappedAdapter(HTTPAdapter):
                         del body[limits.max_bytes:]
                         break
                     raise _Failure(f"answered more than {_size(limits.max_bytes)}")
-                if time.monotonic() - started > limits.deadline_s:
-                    raise _Failure(f"took longer than {limits.deadline_s:g} s")
+                if limits.truncate and time.monotonic() - limits.started > HEAD_WAIT_S:
+                    break  # a live stream trickles in real time: what came is enough to sniff
         except _Failure:
             resp.raw.close()
             raise
@@ -143,13 +162,6 @@ class _CappedAdapter(HTTPAdapter):
             except (ValueError, OnAirError) as err:
                 raise _Failure(str(err)) from err
         return resp
-
-
-def _retries() -> Retry:
-    return Retry(total=3, connect=2, read=0, status=2, other=0, redirect=None,
-                 allowed_methods=frozenset({"GET", "HEAD"}), status_forcelist=(502, 503, 504),
-                 backoff_factor=0.2, backoff_max=1.0, raise_on_status=False,
-                 respect_retry_after_header=False)
 
 
 def _why(exc: BaseException, timeout: tuple[float, float]) -> str:
@@ -201,7 +213,7 @@ class HttpClient:
 
     # -- sessions ---------------------------------------------------------------------------
     def _setup(self, session: requests.Session) -> _CappedAdapter:
-        adapter = _CappedAdapter(_retries())
+        adapter = _CappedAdapter(retries())
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.max_redirects = MAX_REDIRECTS

@@ -140,9 +140,10 @@ def test_server_that_never_answers_times_out(tmp_path):
     assert str(err.value) == f"NPR Composer: timed out after 0.5 s ({base}/v1/widget/x/day)"
 
 
-def test_trickling_server_is_cut_at_the_deadline(tmp_path):
+@pytest.mark.parametrize("in_headers", [False, True])
+def test_trickling_server_is_cut_at_the_deadline(tmp_path, in_headers):
     http = HttpClient(tmp_path, timeout=(1.0, 1.0), deadline_s=1.0)
-    with trickle_server(0.1) as base:
+    with trickle_server(0.1, in_headers=in_headers) as base:
         started = time.monotonic()
         with pytest.raises(SourceUnavailable, match="took longer than 1 s"):
             http.get(base + "/day", source="Test")
@@ -229,3 +230,12 @@ def test_safe_from_many_threads(httpserver, http):
 def test_unreachable_host_names_the_source(http):
     with pytest.raises(SourceUnavailable, match=r"^Feed: connection refused \(http://127"):
         http.get("http://127.0.0.1:9/feed.rss", source="Feed")
+
+
+def test_fetch_head_of_a_slow_live_stream_returns_what_came(tmp_path):
+    http = HttpClient(tmp_path, timeout=(1.0, 1.0), deadline_s=10.0)
+    with trickle_server(0.05) as base:
+        started = time.monotonic()
+        head = http.fetch_head(base + "/live")
+    assert time.monotonic() - started < 4
+    assert 0 < len(head.head) < 65536 and head.head.strip() == b""

@@ -179,8 +179,9 @@ def silent_server() -> Iterator[str]:
 
 
 @contextmanager
-def trickle_server(interval_s: float = 0.2) -> Iterator[str]:
-    """A loopback server answering 200 and then one body byte every `interval_s`, forever."""
+def trickle_server(interval_s: float = 0.2, *, in_headers: bool = False) -> Iterator[str]:
+    """A loopback server answering 200 and then one body byte every `interval_s`, forever
+    (`in_headers`: one more header line every `interval_s`, the body never comes)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
@@ -191,10 +192,11 @@ def trickle_server(interval_s: float = 0.2) -> Iterator[str]:
         with conn:
             try:
                 conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: 1000000\r\n\r\n")
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+                if not in_headers:
+                    conn.sendall(b"Content-Length: 1000000\r\n\r\n")
                 while not stop.wait(interval_s):
-                    conn.sendall(b" ")
+                    conn.sendall(b"X-Pad: a\r\n" if in_headers else b" ")
             except OSError:
                 return
 
