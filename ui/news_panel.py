@@ -26,7 +26,9 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview import RecycleView
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 
+from news.controller import NewsController
 from news.model import Newscast, Story
+from player.controller import PlayerController
 from ui.markup import escape
 from ui.timefmt import duration, time_ago, zoned_clock
 
@@ -63,9 +65,9 @@ class StoryRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
     selected = BooleanProperty(False)
     _list = None
 
-    def refresh_view_attrs(self, rv, index, data):
+    def refresh_view_attrs(self, rv: RecycleView, index: int, data: dict) -> None:
         self._list = rv
-        return super().refresh_view_attrs(rv, index, data)
+        super().refresh_view_attrs(rv, index, data)
 
     def on_release(self) -> None:
         if self._list is not None:
@@ -108,7 +110,8 @@ class NewsPanel(BoxLayout):
     newscast_playing = BooleanProperty(False)
     __events__ = ("on_story",)
 
-    def __init__(self, news, player, *, newscast_feed: str | None = None,
+    def __init__(self, news: NewsController, player: PlayerController, *,
+                 newscast_feed: str | None = None,
                  clock: Callable[[], datetime] | None = None, **kwargs) -> None:
         if _KV not in Builder.files:
             Builder.load_file(_KV)

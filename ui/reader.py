@@ -16,6 +16,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, Str
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from news.controller import NewsController
 from news.model import Story
 from ui.markup import escape
 from ui.timefmt import long_date, zoned_clock
@@ -53,7 +54,7 @@ class StoryReader(BoxLayout):
     image_path = StringProperty("")
     image_state = OptionProperty("none", options=["none", "loading", "ready", "failed"])
 
-    def __init__(self, news, *, local: tzinfo | None = None, **kwargs) -> None:
+    def __init__(self, news: NewsController, *, local: tzinfo | None = None, **kwargs) -> None:
         if _KV not in Builder.files:
             Builder.load_file(_KV)
         self._local = local

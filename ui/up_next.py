@@ -17,6 +17,7 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from schedule.controller import GuideController
 from schedule.guide import progress, rest_of_day
 from schedule.model import Program
 from ui.markup import escape
@@ -64,7 +65,7 @@ class UpNextPanel(BoxLayout):
     next_time = StringProperty("")
     empty_text = StringProperty("")
 
-    def __init__(self, guide, *, local: tzinfo | None = None, **kwargs) -> None:
+    def __init__(self, guide: GuideController, *, local: tzinfo | None = None, **kwargs) -> None:
         if _KV not in Builder.files:
             Builder.load_file(_KV)
         self._local = local if local is not None else guide.local_tz

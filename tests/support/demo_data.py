@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -133,7 +134,8 @@ def make_media(folder: Path) -> None:
 class DemoSite:
     """The loopback metadata server of the demo; `base_url` once started."""
 
-    def __init__(self, media: Path, clock=lambda: datetime.now(UTC)) -> None:
+    def __init__(self, media: Path,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.media = media
         self.clock = clock
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -228,7 +230,7 @@ class DemoSite:
         return Handler
 
 
-def demo_catalogue(site: DemoSite, stream_url, media: Path) -> dict:
+def demo_catalogue(site: DemoSite, stream_url: Callable[[str], str], media: Path) -> dict:
     """The DESIGN.md catalogue: `stream_url(mount)` gives each station's stream address."""
     return {
         "stations": [{
