@@ -13,6 +13,7 @@ Every failure becomes SourceUnavailable("<source>: <why> (<url>)").
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -226,7 +227,14 @@ class HttpClient:
     def _cached(self) -> tuple[requests_cache.CachedSession, _CappedAdapter]:
         if getattr(self._local, "cached", None) is None:
             self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            backend = requests_cache.SQLiteCache(self.cache_path, wal=True, busy_timeout=5000)
+            try:
+                backend = requests_cache.SQLiteCache(self.cache_path, wal=True,
+                                                     busy_timeout=5000)
+            except sqlite3.DatabaseError:  # a corrupt cache file: start a new one
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.cache_path}{suffix}").unlink(missing_ok=True)
+                backend = requests_cache.SQLiteCache(self.cache_path, wal=True,
+                                                     busy_timeout=5000)
             session = requests_cache.CachedSession(
                 backend=backend, cache_control=True, expire_after=self.expire_after_s,
                 allowable_methods=("GET",), allowable_codes=(200,), stale_if_error=False)
@@ -268,45 +276,23 @@ class HttpClient:
             problem = f"HTTP {resp.status_code} {one_line(resp.reason or '', 40)}".rstrip()
         except requests.RequestException as exc:
             problem = _why(exc, self.timeout)
-        except (OSError, ValueError) as exc:  # cache file trouble, odd URLs
+        except (OSError, ValueError, sqlite3.Error) as exc:  # cache file trouble, odd URLs
             problem = f"could not fetch ({exc.__class__.__name__})"
-        finally:
-            adapter.limits = _Limits(self.max_bytes, self.deadline_s)
         cached = self._cached_copy(session, url, params)
         if cached is not None:
             return self._fetched(cached, stale=True, problem=f"{problem} ({shown})")
         raise SourceUnavailable(f"{source}: {problem} ({shown})")
 
     def fetch_head(self, url: str, max_bytes: int = 65536) -> FetchedHead:
-        """The resolver's Fetcher: follows up to 5 redirects, reads only the first max_bytes."""
-        session, adapter = self._plain()
-        adapter.limits = _Limits(max_bytes, self.deadline_s, truncate=True)
-        shown = one_line(url, 200)
-        try:
-            resp = session.get(url, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise SourceUnavailable(f"Stream: {_why(exc, self.timeout)} ({shown})") from None
-        finally:
-            adapter.limits = _Limits(self.max_bytes, self.deadline_s)
-        if resp.status_code != 200:
-            raise SourceUnavailable(f"Stream: HTTP {resp.status_code} ({shown})")
+        """The resolver's Fetcher: follows up to 5 redirects, reads only the first max_bytes
+        (or what a live stream sent within HEAD_WAIT_S). Uncached."""
+        resp = self._uncached(url, "Stream", _Limits(max_bytes, self.deadline_s, truncate=True))
         return FetchedHead(final_url=resp.url, content_type=resp.headers.get("Content-Type", ""),
                            head=resp.content)
 
     def get_bytes(self, url: str, *, source: str, max_bytes: int) -> bytes:
         """An uncached GET of at most max_bytes (images)."""
-        session, adapter = self._plain()
-        adapter.limits = _Limits(max_bytes, self.deadline_s)
-        shown = one_line(url, 200)
-        try:
-            resp = session.get(url, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise SourceUnavailable(f"{source}: {_why(exc, self.timeout)} ({shown})") from None
-        finally:
-            adapter.limits = _Limits(self.max_bytes, self.deadline_s)
-        if resp.status_code != 200:
-            raise SourceUnavailable(f"{source}: HTTP {resp.status_code} ({shown})")
-        return resp.content
+        return self._uncached(url, source, _Limits(max_bytes, self.deadline_s)).content
 
     def close(self) -> None:
         with self._lock:
@@ -316,6 +302,21 @@ class HttpClient:
         self._local = threading.local()
 
     # -- helpers ----------------------------------------------------------------------------
+    def _uncached(self, url: str, source: str, limits: _Limits) -> requests.Response:
+        session, adapter = self._plain()
+        adapter.limits = limits
+        shown = one_line(url, 200)
+        try:
+            resp = session.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise SourceUnavailable(f"{source}: {_why(exc, self.timeout)} ({shown})") from None
+        except (OSError, ValueError) as exc:
+            raise SourceUnavailable(f"{source}: could not fetch ({exc.__class__.__name__}) "
+                                    f"({shown})") from None
+        if resp.status_code != 200:
+            raise SourceUnavailable(f"{source}: HTTP {resp.status_code} ({shown})")
+        return resp
+
     @staticmethod
     def _key(session: requests_cache.CachedSession, url: str, params: dict | None) -> str:
         request = session.prepare_request(requests.Request("GET", url, params=params))

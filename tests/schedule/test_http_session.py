@@ -239,3 +239,11 @@ def test_fetch_head_of_a_slow_live_stream_returns_what_came(tmp_path):
         head = http.fetch_head(base + "/live")
     assert time.monotonic() - started < 4
     assert 0 < len(head.head) < 65536 and head.head.strip() == b""
+
+
+def test_a_corrupt_cache_file_is_started_afresh(httpserver, tmp_path):
+    (tmp_path / "http_cache.sqlite").write_bytes(b"not a database" * 100)
+    httpserver.expect_request("/day").respond_with_data("[]", content_type=JSON)
+    http = HttpClient(tmp_path, timeout=(1.0, 1.0))
+    assert http.get(httpserver.url_for("/day"), source="Test").content == b"[]"
+    http.close()
