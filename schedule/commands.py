@@ -20,7 +20,7 @@ from schedule.composer import SOURCE, ComposerClient
 from schedule.discover import discover
 from schedule.display import listener_and_station, short_time
 from schedule.http_session import HttpClient
-from schedule.model import DaySchedule, Program, iso
+from schedule.model import Program, iso
 
 WEBSITE = "Station website"
 LISTENER: tzinfo | None = None  # the system's zone rules at each instant (not today's offset)
@@ -62,14 +62,13 @@ def _parse_date(text: str | None, tz: ZoneInfo) -> date:
         raise BadInput(f'--date "{one_line(text, 40)}": not a date like 2025-05-14') from None
 
 
-def _stale_note(day: DaySchedule) -> None:
-    if not day.stale:
-        return
-    local = day.fetched_at.astimezone()
+def _stale_note(source: str, problem: str | None, fetched_at: datetime) -> None:
+    """One line on stderr: why the source failed and from when the copy shown is."""
+    local = fetched_at.astimezone()
     when = short_time(local) if local.date() == datetime.now().astimezone().date() else (
         f"{local:%b} {local.day} {short_time(local)}")
-    print(f"onair: {SOURCE} unavailable ({day.problem}); showing the copy fetched at {when} "
-          f"(stale)", file=sys.stderr)
+    print(f"onair: {source}: {problem}; showing the stale copy fetched at {when}",
+          file=sys.stderr)
 
 
 def _dump(data: dict) -> None:
@@ -91,7 +90,8 @@ def cmd_now(catalogue: Catalogue, http: HttpClient, station_id: str, *, at: str 
     moment = _parse_at(at)
     day = client.around(moment)
     now, nxt = guide.on_now(day.programs, moment), guide.up_next(day.programs, moment)
-    _stale_note(day)
+    if day.stale:
+        _stale_note(SOURCE, day.problem, day.fetched_at)
     if as_json:
         on_now = None
         if now is not None:
@@ -124,7 +124,8 @@ def cmd_schedule(catalogue: Catalogue, http: HttpClient, station_id: str, *,
     station, tz, client = _client(catalogue, http, station_id)
     wanted = _parse_date(date, tz)
     day = client.day(wanted)
-    _stale_note(day)
+    if day.stale:
+        _stale_note(SOURCE, day.problem, day.fetched_at)
     if as_json:
         _dump({"station": station.id, "date": wanted.isoformat(), "timezone": station.timezone,
                "programs": [p.to_json() for p in day.programs], "stale": day.stale,
@@ -151,8 +152,7 @@ def cmd_discover(http: HttpClient, url: str, *, as_json: bool) -> int:
         raise BadInput(f'homepage URL "{one_line(str(url))}": {problem}')
     fetched = http.get(url, source=WEBSITE, check=_looks_like_html)
     if fetched.stale:
-        print(f"onair: {WEBSITE} unavailable ({fetched.problem}); showing the copy fetched at "
-              f"{short_time(fetched.fetched_at)} (stale)", file=sys.stderr)
+        _stale_note(WEBSITE, fetched.problem, fetched.fetched_at)
     found = discover(_decode(fetched.content, fetched.content_type), fetched.url)
     if as_json:
         _dump(found.to_json())
