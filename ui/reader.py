@@ -1,8 +1,9 @@
 """The story reader: title, byline, dates, lead image with caption and credit, and the body.
 
 `show(story)` fills it and sets `is_open`; `close()` clears it. The lead image is
-downloaded by `news.fetch_image` off the Kivy thread (never AsyncImage on a remote
-URL); a placeholder stands in while it loads and when it fails. Remote text is
+downloaded by `news.fetch_image` and decoded from the local file off the Kivy
+thread (never AsyncImage on a remote URL); a placeholder stands in while it loads
+and when it fails. Remote text is
 escaped for Kivy markup in the kv file.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
+from kivy.core.image import ImageLoader, ImageLoaderBase
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -18,6 +20,7 @@ from kivy.uix.label import Label
 
 from news.controller import NewsController
 from news.model import Story
+from player.tasks import run_async
 from ui.markup import escape
 from ui.timefmt import long_date, zoned_clock
 
@@ -70,6 +73,7 @@ class StoryReader(BoxLayout):
         self.caption_text = escape(" · ".join(p for p in (image.caption, image.credit) if p)
                                    if image else "")
         self.image_path = ""
+        self.ids.image.texture = None
         self._fill_body(story)
         self.ids.scroll.scroll_y = 1
         if image is None:
@@ -85,13 +89,30 @@ class StoryReader(BoxLayout):
         self.is_open = False
         self.image_state = "none"
         self.image_path = ""
+        self.ids.image.texture = None
         self.ids.body.clear_widgets()
 
     def _image_done(self, story: Story, path: str | None) -> None:
         if story is not self.story:
             return
-        self.image_path = path or ""
-        self.image_state = "ready" if path else "failed"
+        if not path:
+            self.image_state = "failed"
+            return
+        run_async(lambda: ImageLoader.load(path, keep_data=True),
+                  lambda image: self._decoded(story, path, image),
+                  lambda _err: self._decoded(story, path, None))
+
+    def _decoded(self, story: Story, path: str, image: ImageLoaderBase | None) -> None:
+        """The file was decoded off the Kivy thread; its texture is made here, on it."""
+        if story is not self.story:
+            return
+        texture = image.texture if image is not None else None
+        if texture is None:
+            self.image_state = "failed"
+            return
+        self.ids.image.texture = texture
+        self.image_path = path
+        self.image_state = "ready"
 
     def _fill_body(self, story: Story) -> None:
         body = self.ids.body

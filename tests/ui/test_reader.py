@@ -110,3 +110,24 @@ def test_close_empties_the_reader_and_ignores_a_late_image(reader, httpserver,
                "the first story's image on disk")
     pump(5)  # its on_done is delivered through the clock
     assert reader.image_state == "none" and reader.image_path == ""
+
+
+def test_undecodable_image_shows_the_placeholder(reader, httpserver) -> None:
+    httpserver.expect_request("/cut.png").respond_with_data(
+        tiny_png(320, 180)[:40], content_type="image/png")  # a PNG signature, cut short
+    reader.show(story(httpserver.url_for("/cut.png")))
+    wait_until(lambda: reader.image_state == "failed", 10, "the decode failure")
+    assert reader.ids.image_placeholder.text == "Image unavailable"
+
+
+def test_reopening_a_story_shows_its_image_again(reader, httpserver) -> None:
+    httpserver.expect_request("/again.png").respond_with_data(
+        tiny_png(64, 48), content_type="image/png")
+    same = story(httpserver.url_for("/again.png"))
+    reader.show(same)
+    wait_until(lambda: reader.image_state == "ready", 10, "the first showing")
+    reader.close()
+    reader.show(same)
+    assert reader.image_state == "loading"
+    wait_until(lambda: reader.image_state == "ready", 10, "the second showing")
+    assert reader.ids.image.texture.size == (64, 48)
