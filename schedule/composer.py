@@ -39,8 +39,8 @@ _MONTHS = {m: i for i, m in enumerate(
 _JS_DATE = re.compile(
     r"\s*(?:[A-Za-z]{3},?\s+)?([A-Za-z]{3})\s+(\d{1,2})\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
     r"\s+(?:GMT|UTC)\s*([+-])(\d{2}):?(\d{2})", re.ASCII)
-_WALL = re.compile(r"\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})[ T]+)?(\d{1,2}):(\d{2})(?::\d{2})?",
-                   re.ASCII)
+_WALL = re.compile(r"\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})[ T]+)?(\d{1,2}):(\d{2})(?::\d{2})?"
+                   r"(?:\s*([AaPp])\.?[Mm]\.?)?", re.ASCII)
 
 
 def parse_js_date(text: object) -> datetime | None:
@@ -70,15 +70,19 @@ def _date(text: object) -> date | None:
 
 
 def _wall(text: object, day: date | None) -> datetime | None:
-    """A naive station-local datetime from "YYYY-MM-DD HH:MM" or "HH:MM" (on `day`)."""
+    """A naive station-local datetime from "YYYY-MM-DD HH:MM", "HH:MM" or "9:00 PM" (on
+    `day`)."""
     if not isinstance(text, str) or not (m := _WALL.match(text)):
         return None
-    y, mo, d, hh, mm = m.groups()
+    y, mo, d, hh, mm, half = m.groups()
+    hour = int(hh)
+    if half and 1 <= hour <= 12:  # "9:00 PM" style
+        hour = hour % 12 + (12 if half in "Pp" else 0)
     try:
         on = date(int(y), int(mo), int(d)) if y else day
-        if on is None or int(mm) > 59 or int(hh) > 24:
+        if on is None or int(mm) > 59 or hour > 24:
             return None
-        return datetime.combine(on, time(0)) + timedelta(hours=int(hh), minutes=int(mm))
+        return datetime.combine(on, time(0)) + timedelta(hours=hour, minutes=int(mm))
     except (ValueError, OverflowError):
         return None
 

@@ -90,12 +90,14 @@ def test_start_utc_wins_over_wall_clock_and_wall_clock_is_the_fallback(httpserve
         item("10:00", "11:00", "From fullstart", start_utc="not a date",
              fullstart="2025-05-14 10:00", fullend="2025-05-14 11:00"),
         item("11:00", "12:30", "From date and start_time"),
+        item("1:00 PM", "2:15 pm", "Twelve-hour clock"),
     ])
     programs = client_for(httpserver, http).day(DAY).programs
     assert [(p.title, p.start, p.end) for p in programs] == [
         ("From start_utc", chi(DAY, 9), chi(DAY, 10)),
         ("From fullstart", chi(DAY, 10), chi(DAY, 11)),
         ("From date and start_time", chi(DAY, 11), chi(DAY, 12, 30)),
+        ("Twelve-hour clock", chi(DAY, 13), chi(DAY, 14, 15)),
     ]
 
 

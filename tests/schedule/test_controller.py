@@ -149,3 +149,21 @@ def test_on_now_can_be_watched_like_any_property(httpserver, controller, clock):
     clock.now = datetime(2025, 5, 14, 10, 0, tzinfo=CHICAGO)
     controller.tick()
     assert controller.on_now.title == "Up To Date" and len(calls) == 1
+
+
+def test_after_station_midnight_the_new_day_is_fetched(httpserver, controller, clock):
+    tomorrow = DAY + timedelta(days=1)
+    base = serve_composer(httpserver, {DAY: demo_day(DAY), tomorrow: demo_day(tomorrow)},
+                          headers={"Cache-Control": "no-cache", "ETag": '"d"'})
+    clock.now = datetime(2025, 5, 14, 23, 30, tzinfo=CHICAGO)
+    controller.set_station(composer_station(base))
+    assert pump(lambda: controller.status == "ok")
+    assert controller.up_next.start == datetime(2025, 5, 15, 0, 0, tzinfo=CHICAGO)
+    for _minute in range(40):
+        clock.now += timedelta(minutes=1)
+        controller.tick()
+        assert pump(lambda: controller._task is None)
+    asked = [req.args["date"] for req, _ in httpserver.log]
+    assert asked[-1] == "2025-05-15" and len(asked) <= 4
+    assert controller.on_now.start == datetime(2025, 5, 15, 0, 0, tzinfo=CHICAGO)
+    assert controller.up_next.title == "Morning Edition"
