@@ -69,8 +69,9 @@ def test_reader_shows_every_field_and_the_image_once_downloaded(reader, news, ht
     assert reader.ids.dates.text == ("Saturday, November 28, 2026, 7:05 AM CST"
                                      " · Updated 9:30 AM CST")
     assert reader.ids.caption.text == escape("Riders board at [Union] Station. · Jane Doe / KCUR")
-    paragraphs = [w.text for w in reversed(reader.ids.body.children)]
-    assert paragraphs == [escape(p) for p in story(None).body]
+    paragraphs = list(reversed(reader.ids.body.children))
+    assert [w.text for w in paragraphs] == list(story(None).body)  # "[to approve]" as is
+    assert not any(w.markup for w in paragraphs)
     wait_until(lambda: reader.image_state == "ready", 10, "the lead image")
     assert reader.ids.image.texture.size == (320, 180)
     assert reader.ids.image_placeholder.text == ""
@@ -85,6 +86,21 @@ def test_title_with_kivy_markup_is_shown_literally(reader) -> None:
     assert text == TRAP
     assert colours == {tuple(title.color)}  # one run in the label's colour: no red
     assert reader.ids.image_box.height == 0
+
+
+def test_long_body_is_laid_out_over_several_frames(reader) -> None:
+    from ui.reader import BODY_CHARS_PER_FRAME
+
+    paragraph = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 14
+    long = story(None)
+    long = Story(**{**long.__dict__, "body": tuple(f"{n}. {paragraph}" for n in range(60))})
+    reader.show(long)
+    first = len(reader.ids.body.children)
+    assert 0 < first * len(paragraph) <= BODY_CHARS_PER_FRAME + len(paragraph)
+    wait_until(lambda: len(reader.ids.body.children) == 60, 10, "the whole body")
+    assert reader.ids.body.children[0].text.startswith("59. ")
+    reader.close()
+    assert reader.ids.body.children == []
 
 
 def test_image_failure_shows_the_placeholder(reader, httpserver, window) -> None:
