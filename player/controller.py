@@ -31,6 +31,7 @@ from kivy.properties import (
 from player.backend import Backend, BackendEvent
 from player.errors import OnAirError
 from player.recovery import LIVE_POLICY, RetryPolicy, describe_failure
+from player.resolver import Fetcher, stream_candidates
 from player.stations import Station
 from player.tasks import Task, run_async
 from player.urls import check_stream_url, one_line
@@ -42,8 +43,13 @@ TITLE_LIMIT = 200
 
 
 def direct_mirrors(station: Station) -> list[str]:
-    """The station's stream URLs as they are (no playlist expansion)."""
+    """The station's stream URLs as they are (no playlist expansion): the default resolver."""
     return [check_stream_url(s.url) for s in station.streams]
+
+
+def playlist_resolver(fetch: Fetcher) -> Resolve:
+    """The resolver to inject: every mirror, playlists expanded (player.resolver)."""
+    return partial(stream_candidates, fetch=fetch)
 
 
 def clean_title(text: str) -> str:

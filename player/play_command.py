@@ -18,10 +18,9 @@ import sys
 import time
 from typing import TYPE_CHECKING, TextIO
 
-from player.controller import PlayerController
+from player.controller import PlayerController, playlist_resolver
 from player.errors import SourceUnavailable
 from player.recovery import CLI_POLICY
-from player.resolver import stream_candidates
 from player.stations import Catalogue, Station, Stream
 from player.urls import check_stream_url, one_line
 
@@ -80,8 +79,7 @@ def cmd_play(catalogue: Catalogue, http: HttpClient, target: str, *, seconds: fl
     from player.vlc_backend import make_backend
 
     station = station_for(catalogue, target)
-    ctl = PlayerController(make_backend(audio_file),
-                           lambda st: stream_candidates(st, http.fetch_head),
+    ctl = PlayerController(make_backend(audio_file), playlist_resolver(http.fetch_head),
                            policy=CLI_POLICY, stall_s=CLI_STALL_S)
     printer = StatusPrinter(ctl, out or sys.stdout)
     played = 0.0

@@ -6,7 +6,7 @@ One explicit Instance, no video. With `audio_file` all audio goes to a WAV file
 the callbacks copy one integer and hand a BackendEvent to the listener, never
 calling libvlc (see player/backend.py for the threading rule).
 
-Plain `http://` streams are opened as `icyx://` (libvlc's ICY-capable access):
+Plain `http://` live streams are opened as `icyx://` (libvlc's ICY-capable access):
 libvlc's default http access opens an Icecast stream twice (it gives up on the
 first request when it sees ICY headers), `icyx` opens it once with the same
 titles. https and HLS playlists keep their scheme.
@@ -32,10 +32,11 @@ else:
     _IMPORT_ERROR = None
 
 
-def libvlc_mrl(url: str) -> str:
-    """The MRL libvlc gets for a checked http(s) URL (see the module docstring)."""
+def libvlc_mrl(url: str, *, live: bool = True) -> str:
+    """The MRL libvlc gets for a checked http(s) URL (see the module docstring).
+    On-demand files keep http: libvlc's default access can seek them (range requests)."""
     lower = url.lower()
-    if lower.startswith("http://") and ".m3u8" not in lower:
+    if live and lower.startswith("http://") and ".m3u8" not in lower:
         return "icyx://" + url[len("http://"):]
     return url
 
@@ -81,7 +82,7 @@ class VlcBackend:
         self._release_media()
         self._session += 1
         session = self._session
-        media = self._instance.media_new_location(libvlc_mrl(url))
+        media = self._instance.media_new_location(libvlc_mrl(url, live=live))
         caching = LIVE_CACHING_MS if live else ONDEMAND_CACHING_MS
         media.add_option(f":network-caching={caching}")
         events = media.event_manager()

@@ -19,6 +19,7 @@ def test_plain_http_uses_the_icy_access_https_and_hls_keep_their_scheme() -> Non
     assert libvlc_mrl("HTTP://host/a.mp3") == "icyx://host/a.mp3"
     assert libvlc_mrl("https://host/a.mp3") == "https://host/a.mp3"
     assert libvlc_mrl("http://host/live/index.m3u8") == "http://host/live/index.m3u8"
+    assert libvlc_mrl("http://host/newscast.mp3", live=False) == "http://host/newscast.mp3"
 
 
 def test_missing_libvlc_names_the_packages(monkeypatch) -> None:

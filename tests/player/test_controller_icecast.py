@@ -87,14 +87,14 @@ def test_frozen_server_is_a_stall_recovered_after_sigcont(player, live_icecast, 
 
 
 def test_pls_whose_first_entry_is_dead_plays_the_second(httpserver, icecast, wav, tmp_path):
-    from player.resolver import stream_candidates
+    from player.controller import playlist_resolver
     from schedule.http_session import HttpClient
 
     dead = f"http://127.0.0.1:{free_port()}/dead.mp3"
     pls = f"[playlist]\nNumberOfEntries=2\nFile1={dead}\nFile2={icecast.url('/b.aac')}\n"
     httpserver.expect_request("/live.pls").respond_with_data(pls, content_type="audio/x-scpls")
     http = HttpClient(tmp_path / "cache")
-    ctl = PlayerController(make_backend(str(wav)), lambda s: stream_candidates(s, http.fetch_head),
+    ctl = PlayerController(make_backend(str(wav)), playlist_resolver(http.fetch_head),
                            policy=QUICK, stall_s=2.0)
     seen: list[str] = []
     ctl.bind(state=lambda _c, s: seen.append(s))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,23 @@ def test_plays_a_station_from_the_catalogue(icecast: IcecastBench, tmp_path) -> 
     assert r.returncode == 0, r.stderr
     assert "connecting Bench FM" in r.stdout
     assert abs(analyse(wav, 0.3)[0] - 1000) < 15
+
+
+@pytest.mark.icecast
+def test_ctrl_c_stops_cleanly(icecast: IcecastBench, tmp_path) -> None:
+    env = dict(os.environ, ONAIR_AUDIO_FILE=str(tmp_path / "c.wav"))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "play", icecast.url("/b.mp3")],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if line.rstrip().endswith(" playing"):
+                break
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, err
+    assert out.splitlines()[-1].endswith("] stopped") and "Traceback" not in err
 
 
 def test_unreachable_stream_exits_3_naming_it(tmp_path) -> None:
