@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cached_property, partial
 
 from player.errors import OnAirError
 from player.paths import Paths
@@ -39,30 +39,36 @@ class Services:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="onair", description="Public-radio live streams at your desk.")
-    p.add_argument("--stations", metavar="FILE", help="station catalogue to use instead of yours")
+    # --stations is global: accepted before or after the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--stations", metavar="FILE", default=argparse.SUPPRESS,
+                        help="station catalogue to use instead of yours")
+    p = argparse.ArgumentParser(prog="onair", parents=[common],
+                                description="Public-radio live streams at your desk.")
+    p.set_defaults(stations=None)
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("gui", help="the desktop app (default)")
-    s = sub.add_parser("stations", help="list the station catalogue")
+    add = partial(sub.add_parser, parents=[common])
+    add("gui", help="the desktop app (default)")
+    s = add("stations", help="list the station catalogue")
     s.add_argument("--json", action="store_true")
-    s = sub.add_parser("now", help="on now and up next")
+    s = add("now", help="on now and up next")
     s.add_argument("station")
     s.add_argument("--at", metavar="ISO8601", help="the instant to ask about (default: now)")
     s.add_argument("--json", action="store_true")
-    s = sub.add_parser("schedule", help="a day's programs")
+    s = add("schedule", help="a day's programs")
     s.add_argument("station")
     s.add_argument("--date", metavar="YYYY-MM-DD", help="station-local date (default: today)")
     s.add_argument("--json", action="store_true")
-    s = sub.add_parser("news", help="the station's current stories")
+    s = add("news", help="the station's current stories")
     s.add_argument("station")
     s.add_argument("--limit", type=int, default=10, metavar="N")
     s.add_argument("--json", action="store_true")
-    s = sub.add_parser("newscast", help="the latest hourly newscast")
+    s = add("newscast", help="the latest hourly newscast")
     s.add_argument("--json", action="store_true")
-    s = sub.add_parser("play", help="headless playback with a status line")
+    s = add("play", help="headless playback with a status line")
     s.add_argument("target", metavar="STATION|URL")
     s.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds of audio")
-    s = sub.add_parser("discover", help="streams, schedule id and feeds of a station website")
+    s = add("discover", help="streams, schedule id and feeds of a station website")
     s.add_argument("homepage", metavar="HOMEPAGE_URL")
     s.add_argument("--json", action="store_true")
     return p
