@@ -45,7 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
                         help="station catalogue to use instead of yours")
     p = argparse.ArgumentParser(prog="onair", parents=[common],
                                 description="Public-radio live streams at your desk.")
-    p.set_defaults(stations=None)
     sub = p.add_subparsers(dest="command")
     add = partial(sub.add_parser, parents=[common])
     add("gui", help="the desktop app (default)")
@@ -122,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
     args = build_parser().parse_args(argv)
     try:
-        return dispatch(args, Services(args.stations))
+        return dispatch(args, Services(getattr(args, "stations", None)))
     except OnAirError as err:
         print(f"onair: {err}", file=sys.stderr)
         return err.exit_code
