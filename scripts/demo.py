@@ -78,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         env = dict(os.environ, ONAIR_CONFIG_DIR=str(work / "config"),
                    ONAIR_CACHE_DIR=str(work / "cache"))
-        app = subprocess.Popen([sys.executable, str(REPO / "main.py"), "--stations",
-                                str(catalogue), "gui"], env=env, cwd=REPO)
+        app = subprocess.Popen([sys.executable, str(REPO / "main.py"), "gui", "--stations",
+                                str(catalogue)], env=env, cwd=REPO)
         while app.poll() is None and not stop.wait(0.5):
             pass
         return app.returncode or 0

@@ -51,8 +51,8 @@ def demo_catalogue():
 def onair(catalogue: Path, tmp_path: Path, *args: str) -> dict:
     env = dict(os.environ, ONAIR_CONFIG_DIR=str(tmp_path / "config"),
                ONAIR_CACHE_DIR=str(tmp_path / "cache"))
-    done = subprocess.run([sys.executable, str(REPO / "main.py"), "--stations", str(catalogue),
-                           *args], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, str(REPO / "main.py"), *args, "--stations",
+                           str(catalogue)], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -81,6 +81,9 @@ def test_stories_with_images(demo_catalogue, tmp_path) -> None:
     assert stories[0]["title"] == "Kansas City council approves new streetcar extension funding"
     assert stories[0]["byline"] == "By Celisa Calacal"
     assert stories[0]["body"] and all(s["image"]["url"].endswith(".png") for s in stories)
+    other = onair(demo_catalogue, tmp_path, "news", STATIONS[1].id, "--json")["stories"]
+    assert [s["title"] for s in other][1] == "A [rare] Bach manuscript goes on display downtown"
+    assert not {s["title"] for s in other} & {s["title"] for s in stories}
 
 
 def test_newscast_points_at_local_audio(demo_catalogue, tmp_path) -> None:
