@@ -3,8 +3,9 @@
 `show(story)` fills it and sets `is_open`; `close()` clears it. The lead image is
 downloaded by `news.fetch_image` and decoded from the local file off the Kivy
 thread (never AsyncImage on a remote URL); a placeholder stands in while it loads
-and when it fails. Remote text is
-escaped for Kivy markup in the kv file.
+and when it fails. Title, byline, dates and caption are escaped for Kivy markup;
+body paragraphs are plain-text labels (markup off). A long body is laid out over
+several frames.
 """
 
 from __future__ import annotations
