@@ -1,19 +1,20 @@
-"""Station switch latency, cold start against mpv and cvlc, CPU and RSS while playing.
+"""Station switch latency against the floor, mpv and cvlc; cold start; CPU and RSS.
 
 Prints one JSON document. Everything runs against a local Icecast bench
-(tests/support/icecast.py) in the same run:
+(tests/support/icecast.py) in the same run. Stations alternate between a 440 Hz
+and a 1000 Hz tone, so "first audio of the new station" is found by listening:
+each player writes 16-bit WAV (On Air and cvlc through libvlc's afile output,
+mpv through `--ao=pcm`), a watcher thread reads what is appended every 0.5 ms
+and notes when the new station's tone first appears.
 
-- floor: connect a raw socket, send the GET, time until the first byte of audio
-  after the HTTP headers;
-- switch: in one process with libvlc writing to a WAV (afile output), the time
-  from the switch request until the WAV grows with the new station's first
-  decoded samples (the old stream is stopped synchronously before, so any growth
-  is the new station). Measured twice: at the backend (open + play) and through
-  the PlayerController (play(station): resolver on a worker thread, hop back to
-  the Kivy clock, open);
-- cold start: process start until the first audio sample in the output file,
-  for `onair play`, `mpv --ao=pcm` and `cvlc --aout=afile` (cvlc as `nobody`:
-  it refuses root);
+- floor: a raw socket to the same mount, started at the same instant as each
+  switch; time until its first audio byte after the HTTP headers;
+- switch: from the switch request until the new tone is in the WAV, over
+  SWITCHES switches after one warm-up: On Air through PlayerController.play()
+  (resolver on a worker thread, hop back to the Kivy clock, libvlc open), mpv
+  with `loadfile` over its IPC socket, cvlc (as `nobody`: it refuses root) with
+  `add` on its rc interface;
+- cold start: process start until the first audio in the output file;
 - `onair play URL --seconds 30`: CPU share of one core and RSS while playing.
 """
 
@@ -29,7 +30,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,18 +41,12 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 
+from tests.support.audio import wav_info  # noqa: E402
 from tests.support.icecast import IcecastBench  # noqa: E402
 
 SWITCHES = 12
 COLD_RUNS = 5
-ORDER = ["/b.aac", "/a.mp3", "/b.mp3", "/a.aac"]
-WAV_HEADER = 44
-
-
-def floor_s(bench: IcecastBench, mount: str) -> float:
-    """Seconds from connect to the first audio byte after the headers, raw socket."""
-    t0 = time.monotonic()
-    return first_byte_at(bench, mount) - t0
+ORDER = ["/b.aac", "/a.mp3", "/b.mp3", "/a.aac"]  # tones alternate: 1000, 440, 1000, 440 Hz
 
 
 def first_byte_at(bench: IcecastBench, mount: str) -> float:
@@ -77,39 +75,55 @@ class PairedFloor(threading.Thread):
         self.at = first_byte_at(self.bench, self.mount)
 
 
-class FileWatcher(threading.Thread):
-    """Polls a file's size about every 0.5 ms and records when it changes."""
+class ToneWatcher(threading.Thread):
+    """Reads what a player appends to its 16-bit WAV and notes (time, Hz, RMS) per read."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(daemon=True)
         self.path = path
-        self.changes: list[tuple[float, int]] = []
+        self.heard: list[tuple[float, float, float]] = []
         self._stop = threading.Event()
 
-    def size(self) -> int:
-        try:
-            return self.path.stat().st_size
-        except OSError:
-            return -1
-
     def run(self) -> None:
-        last = self.size()
+        offset, rate, channels, pending = 0, 44100, 2, b""
         while not self._stop.is_set():
-            size = self.size()
-            if size != last:
-                self.changes.append((time.monotonic(), size))
-                last = size
             time.sleep(0.0005)
+            try:
+                size = self.path.stat().st_size
+                if size < offset or offset == 0:  # new or rewritten file: read its header
+                    info = wav_info(self.path)
+                    offset, rate, channels, pending = info.data_offset, info.rate, \
+                        info.channels, b""
+                if size <= offset:
+                    continue
+                with open(self.path, "rb") as fh:
+                    fh.seek(offset)
+                    data = fh.read(size - offset)
+            except (OSError, ValueError):
+                continue
+            now = time.monotonic()
+            offset += len(data)
+            pending += data
+            frame = 2 * channels
+            usable = len(pending) // frame * frame
+            if usable < 256 * frame:
+                continue
+            samples = np.frombuffer(pending[:usable], "<i2").reshape(-1, channels)[:, 0] / 32768
+            pending = pending[usable:]
+            crossings = np.count_nonzero(np.diff(np.signbit(samples)))
+            self.heard.append((now, crossings / 2 * rate / len(samples),
+                               float(np.sqrt(np.mean(samples ** 2)))))
 
-    def first_audio_after(self, t_mark: float, size_mark: int, timeout: float = 10) -> float:
-        """When the file first held audio written after t_mark (a shrink means rewritten)."""
+    def first(self, after: float, freq: float | None, wait: Callable[[], None],
+              timeout: float = 10) -> float:
+        """When `freq` (None: any sound) was first heard after `after`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for t, size in list(self.changes):
-                if t >= t_mark and size != size_mark and size > WAV_HEADER:
+            for t, f, rms in list(self.heard):
+                if t >= after and rms > 0.01 and (freq is None or abs(f - freq) < 0.2 * freq):
                     return t
-            time.sleep(0.001)
-        raise RuntimeError(f"no audio in {self.path} within {timeout} s")
+            wait()
+        raise RuntimeError(f"{self.path.name}: no {freq or 'audio'} Hz within {timeout} s")
 
     def stop(self) -> None:
         self._stop.set()
@@ -121,117 +135,144 @@ def summary(values: list[float]) -> dict:
             "max_ms": round(max(ms), 1), "n": len(ms)}
 
 
-Samples = tuple[list[float], list[float]]  # (switch latencies, paired floor latencies)
-
-
-def switch_backend(bench: IcecastBench, wav: Path) -> Samples:
-    from player.vlc_backend import make_backend
-
-    backend = make_backend(str(wav))
-    watcher = FileWatcher(wav)
+def switches(bench: IcecastBench, wav: Path, switch: Callable[[str], None],
+             wait: Callable[[], None]) -> dict:
+    """Run SWITCHES+1 switches (the first is a warm-up), each paired with a floor."""
+    tones = {m.path: m.freq_hz for m in bench.mounts}
+    watcher = ToneWatcher(wav)
     watcher.start()
-    out: Samples = ([], [])
+    latency, floor = [], []
     try:
         for i in range(SWITCHES + 1):
             mount = ORDER[i % len(ORDER)]
             paired = PairedFloor(bench, mount)
             t0 = time.monotonic()
             paired.start()
-            backend.open(bench.url(mount), live=True)
-            mark, size = time.monotonic(), watcher.size()
-            backend.play()
-            first = watcher.first_audio_after(mark, size)
+            switch(mount)
+            heard = watcher.first(t0, tones[mount], wait)
             paired.join(10)
-            if i:  # the first open loads libvlc's plugins: not a switch
-                out[0].append(first - t0)
-                out[1].append(paired.at - t0)
-            time.sleep(0.8)
+            if i:
+                latency.append(heard - t0)
+                floor.append(paired.at - t0)
+            end = time.monotonic() + 1.0
+            while time.monotonic() < end:
+                wait()
     finally:
         watcher.stop()
-        backend.shutdown()
-    return out
+    return {"latency": summary(latency), "paired_floor": summary(floor),
+            "median_minus_floor_ms": round(1000 * statistics.median(
+                a - b for a, b in zip(latency, floor, strict=True)), 1)}
 
 
-def switch_controller(bench: IcecastBench, wav: Path) -> Samples:
+def switch_onair(bench: IcecastBench, tmp: Path) -> dict:
     from kivy.clock import Clock
 
     from player.controller import PlayerController
     from player.stations import Station, Stream
     from player.vlc_backend import make_backend
 
-    def station(mount: str) -> Station:
-        return Station(mount, mount, "", "", "UTC", None, None, (Stream(bench.url(mount)),),
-                       None, None)
-
+    wav = tmp / "onair.wav"
     ctl = PlayerController(make_backend(str(wav)))
-    watcher = FileWatcher(wav)
-    watcher.start()
-    out: Samples = ([], [])
     try:
-        for i in range(SWITCHES + 1):
-            mount = ORDER[i % len(ORDER)]
-            paired = PairedFloor(bench, mount)
-            t0 = time.monotonic()
-            paired.start()
-            ctl.play(station(mount))
-            mark, size = time.monotonic(), watcher.size()
-            while not any(t >= mark and s != size and s > WAV_HEADER for t, s in watcher.changes):
-                Clock.tick()
-                if time.monotonic() - t0 > 10:
-                    raise RuntimeError(f"controller: no audio ({ctl.state}: {ctl.error})")
-            first = watcher.first_audio_after(mark, size)
-            paired.join(10)
-            if i:
-                out[0].append(first - t0)
-                out[1].append(paired.at - t0)
-            end = time.monotonic() + 0.8
-            while time.monotonic() < end:
-                Clock.tick()
+        return switches(bench, wav, lambda m: ctl.play(Station(
+            m, m, "", "", "UTC", None, None, (Stream(bench.url(m)),), None, None)), Clock.tick)
     finally:
-        watcher.stop()
         ctl.shutdown()
-    return out
+
+
+def pause() -> None:
+    time.sleep(0.001)
+
+
+def switch_mpv(bench: IcecastBench, tmp: Path) -> dict | str:
+    if not shutil.which("mpv"):
+        return "not installed"
+    wav, sock_path = tmp / "mpv.wav", tmp / "mpv.sock"
+    proc = subprocess.Popen(
+        ["mpv", "--no-config", "--really-quiet", "--no-video", "--idle=yes", "--ao=pcm",
+         f"--ao-pcm-file={wav}", "--audio-format=s16", f"--input-ipc-server={sock_path}"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not sock_path.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        ipc = socket.socket(socket.AF_UNIX)
+        ipc.connect(str(sock_path))
+
+        def switch(mount: str) -> None:
+            command = {"command": ["loadfile", bench.url(mount), "replace"]}
+            ipc.sendall(json.dumps(command).encode() + b"\n")
+
+        with ipc:
+            return switches(bench, wav, switch, pause)
+    finally:
+        stop_process(proc)
+
+
+def switch_cvlc(bench: IcecastBench, tmp: Path) -> dict | str:
+    if not shutil.which("cvlc"):
+        return "not installed"
+    wav = tmp / "cvlc.wav"
+    proc = subprocess.Popen(
+        ["runuser", "-u", "nobody", "--", "env", f"HOME={tmp}", "cvlc", "--quiet", "-I", "rc",
+         "--rc-fake-tty", "--no-video", "--aout=afile", f"--audiofile-file={wav}",
+         "--audiofile-wav"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def switch(mount: str) -> None:
+        proc.stdin.write(f"add {bench.url(mount)}\n".encode())
+        proc.stdin.flush()
+
+    try:
+        return switches(bench, wav, switch, pause)
+    finally:
+        stop_process(proc)
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def cold_start(cmd: list[str], out_file: Path, env: dict | None = None) -> float:
-    """Process start until `out_file` holds audio beyond a WAV header."""
+    """Process start until `out_file` holds audio."""
     out_file.unlink(missing_ok=True)
-    watcher = FileWatcher(out_file)
+    watcher = ToneWatcher(out_file)
     watcher.start()
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env=env)
     try:
-        return watcher.first_audio_after(t0, -1, timeout=15) - t0
+        return watcher.first(t0, None, pause, timeout=15) - t0
     finally:
         watcher.stop()
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 def cold_starts(bench: IcecastBench, tmp: Path) -> dict:
     url = bench.url("/a.mp3")
-    onair_env = dict(os.environ, ONAIR_AUDIO_FILE=str(tmp / "onair.wav"))
+    onair_env = dict(os.environ, ONAIR_AUDIO_FILE=str(tmp / "cold-onair.wav"))
     runs: dict[str, list[str] | None] = {
         "onair_play": [sys.executable, str(ROOT / "main.py"), "play", url, "--seconds", "2"],
         "mpv": ["mpv", "--no-config", "--really-quiet", "--no-video", "--ao=pcm",
-                f"--ao-pcm-file={tmp / 'mpv.wav'}", url] if shutil.which("mpv") else None,
+                "--audio-format=s16", f"--ao-pcm-file={tmp / 'cold-mpv.wav'}", url]
+        if shutil.which("mpv") else None,
         "cvlc": ["runuser", "-u", "nobody", "--", "env", f"HOME={tmp}", "cvlc", "--quiet",
-                 "--no-video", "--aout=afile", f"--audiofile-file={tmp / 'cvlc.wav'}",
+                 "--no-video", "--aout=afile", f"--audiofile-file={tmp / 'cold-cvlc.wav'}",
                  "--audiofile-wav", url] if shutil.which("cvlc") else None,
     }
-    files = {"onair_play": tmp / "onair.wav", "mpv": tmp / "mpv.wav", "cvlc": tmp / "cvlc.wav"}
     result: dict = {}
     for name, cmd in runs.items():
         if cmd is None:
             result[name] = "not installed"
             continue
         env = onair_env if name == "onair_play" else None
-        result[name] = summary([cold_start(cmd, files[name], env) for _ in range(COLD_RUNS)])
+        out = tmp / f"cold-{name.split('_')[0]}.wav"
+        result[name] = summary([cold_start(cmd, out, env) for _ in range(COLD_RUNS)])
     return result
 
 
@@ -263,15 +304,7 @@ def cpu_and_rss(bench: IcecastBench, tmp: Path, seconds: float = 30.0) -> dict:
                 "cpu_percent_of_one_core": round(100 * (cpu1 - cpu0) / (t1 - t0), 1),
                 "rss_mb": round(rss / 1024, 1), "rss_max_mb": round(rss_max / 1024, 1)}
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def paired(samples: Samples) -> dict:
-    latency, floor = samples
-    return {"latency": summary(latency), "paired_floor": summary(floor),
-            "median_minus_floor_ms": round(statistics.median(
-                (a - b) * 1000 for a, b in zip(latency, floor, strict=True)), 1)}
+        stop_process(proc)
 
 
 def main() -> int:
@@ -279,27 +312,20 @@ def main() -> int:
     tmp.chmod(0o777)  # cvlc runs as nobody and writes its WAV here
     try:
         with IcecastBench() as bench:
-            floors = [floor_s(bench, ORDER[i % len(ORDER)]) for i in range(SWITCHES)]
-            backend = switch_backend(bench, tmp / "backend.wav")
-            controller = switch_controller(bench, tmp / "controller.wav")
-            cold = cold_starts(bench, tmp)
-            floors += [floor_s(bench, ORDER[i % len(ORDER)]) for i in range(SWITCHES)]
-            usage = cpu_and_rss(bench, tmp)
+            report = {
+                "bench": "switch_latency",
+                "measured": "switch request -> new station's tone first appended to the "
+                            "player's WAV (read every 0.5 ms); paired_floor: raw socket "
+                            "started with each switch, first audio byte after the headers",
+                "switch_onair": switch_onair(bench, tmp),
+                "switch_mpv": switch_mpv(bench, tmp),
+                "switch_cvlc": switch_cvlc(bench, tmp),
+                "target_within_ms": 60,
+                "cold_start_to_first_audio": cold_starts(bench, tmp),
+                "onair_play_30s": cpu_and_rss(bench, tmp),
+            }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    report = {
-        "bench": "switch_latency",
-        "measured": "switch request -> first decoded samples of the new station written by "
-                    "libvlc's afile output (WAV growth, polled every 0.5 ms). Floor: a raw "
-                    "socket to the same mount started at the same instant as each switch, "
-                    "time to its first audio byte after the HTTP headers",
-        "floor_alone": summary(floors),
-        "switch_backend": paired(backend),
-        "switch_controller": paired(controller),
-        "target_within_ms": 60,
-        "cold_start_to_first_audio": cold,
-        "onair_play_30s": usage,
-    }
     print(json.dumps(report, indent=2))
     return 0
 
