@@ -107,8 +107,9 @@ def _schedule(value: object) -> ScheduleSource | None:
         return None
     obj = _object(value, "schedule")
     source = _text(obj, "source", limit=40, prefix="schedule.")
-    ucs = _text(obj, "ucs", limit=40, prefix="schedule.")
-    if not _UCS.fullmatch(ucs):
+    # No ucs: the station publishes it only in its homepage's player markup (read at run time).
+    ucs = _text(obj, "ucs", required=False, limit=40, prefix="schedule.") or None
+    if ucs is not None and not _UCS.fullmatch(ucs):
         raise _Problem("schedule.ucs", f'must be 24 hex digits, not "{one_line(ucs, 30)}"')
     return ScheduleSource(source=source, ucs=ucs,
                           base_url=_optional_url(obj, "base_url", "schedule.base_url"))

@@ -19,10 +19,13 @@ class Stream:
 
 @dataclass(frozen=True)
 class ScheduleSource:
-    """Where a station's program guide comes from (e.g. NPR Composer and its 24-hex id)."""
+    """Where a station's program guide comes from (e.g. NPR Composer and its 24-hex id).
+
+    `ucs` None: the id is read from the station's homepage at run time.
+    """
 
     source: str
-    ucs: str
+    ucs: str | None
     base_url: str | None = None
 
 

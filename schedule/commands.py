@@ -17,29 +17,31 @@ from player.stations import Catalogue, Station
 from player.urls import one_line, url_problem
 from schedule import guide
 from schedule.composer import SOURCE, ComposerClient
-from schedule.discover import discover
+from schedule.discover import WEBSITE, fetch_discovery, schedule_source
 from schedule.display import listener_and_station, short_time
 from schedule.http_session import HttpClient
 from schedule.model import Program, iso
 
-WEBSITE = "Station website"
 LISTENER: tzinfo | None = None  # the system's zone rules at each instant (not today's offset)
 
 
 def _client(catalogue: Catalogue, http: HttpClient, station_id: str
             ) -> tuple[Station, ZoneInfo, ComposerClient]:
     station = catalogue.get(station_id)
-    if station.schedule is None:
-        raise BadInput(f"{station.id} has no schedule source in the catalogue")
-    if station.schedule.source != "composer":
-        source = one_line(station.schedule.source, 30)
-        raise BadInput(f'{station.id}: schedule source "{source}" is not supported '
+    source = schedule_source(http, station)
+    if source is None:
+        raise BadInput(f"{station.id} has no schedule source in the catalogue"
+                       if station.schedule is None else
+                       f"{station.id}: its website names no schedule id ({station.homepage})")
+    if source.source != "composer":
+        source_name = one_line(source.source, 30)
+        raise BadInput(f'{station.id}: schedule source "{source_name}" is not supported '
                        f'(only "composer")')
     try:
         tz = ZoneInfo(station.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise BadInput(f'{station.id}: unknown time zone "{one_line(station.timezone)}"') from None
-    return station, tz, ComposerClient(http, station.schedule, tz)
+    return station, tz, ComposerClient(http, source, tz)
 
 
 def _parse_at(text: str | None) -> datetime:
@@ -150,10 +152,9 @@ def cmd_discover(http: HttpClient, url: str, *, as_json: bool) -> int:
     problem = url_problem(url)
     if problem is not None:
         raise BadInput(f'homepage URL "{one_line(str(url))}": {problem}')
-    fetched = http.get(url, source=WEBSITE, check=_looks_like_html)
+    found, fetched = fetch_discovery(http, url)
     if fetched.stale:
         _stale_note(WEBSITE, fetched.problem, fetched.fetched_at)
-    found = discover(_decode(fetched.content, fetched.content_type), fetched.url)
     if as_json:
         _dump(found.to_json())
         return 0
@@ -165,22 +166,3 @@ def cmd_discover(http: HttpClient, url: str, *, as_json: bool) -> int:
         for item in urls:
             print(f"  {item}")
     return 0
-
-
-def _looks_like_html(content: bytes, content_type: str) -> None:
-    if "html" in content_type.lower() or content.lstrip()[:1] == b"<":
-        return
-    shown = one_line(content_type.split(";")[0], 40) or "no content type"
-    raise ValueError(f"answered {shown}, not a web page")
-
-
-def _decode(content: bytes, content_type: str) -> str:
-    charset = "utf-8"
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            charset = value.strip('"')
-    try:
-        return content.decode(charset, errors="replace")
-    except LookupError:
-        return content.decode("utf-8", errors="replace")

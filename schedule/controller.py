@@ -17,10 +17,11 @@ from kivy.event import EventDispatcher
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
 from player.errors import OnAirError
-from player.stations import Station
+from player.stations import ScheduleSource, Station
 from player.tasks import Task, run_async
 from schedule import guide
 from schedule.composer import SOURCE, ComposerClient
+from schedule.discover import schedule_source
 from schedule.display import short_time
 from schedule.http_session import HttpClient
 from schedule.model import DaySchedule, Program
@@ -99,12 +100,22 @@ class GuideController(EventDispatcher):
         if station is None:
             self.status, self.message = "idle", ""
             return
-        source = station.schedule
         try:
             self._tz = ZoneInfo(station.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.status, self.message = "none", f"Unknown time zone {station.timezone!r}"
             return
+        if station.schedule is not None and station.schedule.ucs is None:
+            # The Composer id is only on the station's website: read it there first.
+            self.status, self.message = "loading", ""
+            self._task = run_async(lambda: schedule_source(self.http, station),
+                                   lambda source: self._use_source(station, source),
+                                   self._failed)
+            return
+        self._use_source(station, station.schedule)
+
+    def _use_source(self, station: Station, source: ScheduleSource | None) -> None:
+        self._task = None
         if source is None or source.source != "composer":
             self.status, self.message = "none", f"No program guide for {station.name}"
             return

@@ -7,19 +7,24 @@ Read with a real HTML parser (html.parser): the Composer id from
 `/<section>.rss`, `/tags/<slug>.rss` or `/podcast/<show>/rss.xml`, the name from
 `og:site_name` or `<title>`. The page is untrusted: every URL is resolved
 against the page and kept only if it is a safe http(s) URL; text is plain.
+`schedule_source` uses it to find the guide of a station whose catalogue entry
+has none (KCUR publishes its Composer id only in its website's player markup).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from news.html_text import clean_text
+from player.stations import ScheduleSource, Station
 from player.urls import url_problem
+from schedule.http_session import Fetched, HttpClient
 
 MAX_ITEMS = 20
+WEBSITE = "Station website"
 _UCS = re.compile(r"[0-9a-f]{24}")
 
 
@@ -102,3 +107,46 @@ def discover(html: str, homepage: str) -> Discovery:
     return Discovery(name=scanner.site_name or scanner.title, homepage=homepage,
                      streams=_first(scanner.streams), ucs=scanner.ucs,
                      feeds=_first(scanner.alternates + scanner.linked_feeds))
+
+
+def fetch_discovery(http: HttpClient, url: str) -> tuple[Discovery, Fetched]:
+    """Fetch the page at `url` (cached; a stale copy when the site is down) and read it."""
+    fetched = http.get(url, source=WEBSITE, check=_looks_like_html)
+    return discover(_decode(fetched.content, fetched.content_type), fetched.url), fetched
+
+
+def schedule_source(http: HttpClient, station: Station) -> ScheduleSource | None:
+    """The station's guide source, with its Composer id read from its homepage when needed.
+
+    Some stations (KCUR) publish their Composer id only in their website's player
+    markup: their catalogue entry has a schedule without `ucs`. The homepage
+    answer is cached by the HTTP layer (one request per cache period; a stale
+    copy when the site is down). A site that names no id means no guide (None);
+    a site that cannot be read raises SourceUnavailable.
+    """
+    source = station.schedule
+    if source is None or source.ucs is not None:
+        return source
+    if not station.homepage:
+        return None
+    found, _ = fetch_discovery(http, station.homepage)
+    return replace(source, ucs=found.ucs) if found.ucs else None
+
+
+def _looks_like_html(content: bytes, content_type: str) -> None:
+    if "html" in content_type.lower() or content.lstrip()[:1] == b"<":
+        return
+    shown = clean_text(content_type.split(";")[0])[:40] or "no content type"
+    raise ValueError(f"answered {shown}, not a web page")
+
+
+def _decode(content: bytes, content_type: str) -> str:
+    charset = "utf-8"
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            charset = value.strip('"')
+    try:
+        return content.decode(charset, errors="replace")
+    except LookupError:
+        return content.decode("utf-8", errors="replace")

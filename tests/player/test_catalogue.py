@@ -17,7 +17,7 @@ from player.catalogue import (
     save_catalogue,
 )
 from player.errors import BadInput
-from player.paths import Paths
+from player.paths import ASSETS_DIR, Paths
 from player.stations import Catalogue, Station, Stream
 
 STATION = {
@@ -133,7 +133,7 @@ def test_top_level_shape_errors(data: bytes, expected: str) -> None:
      'field "streams[1].bitrate": must be a whole number'),
     ({"homepage": "javascript:alert(1)"}, 'field "homepage": URL "javascript:alert(1)"'),
     ({"schedule": "composer"}, 'field "schedule": must be an object, not a string'),
-    ({"schedule": {"source": "composer"}}, 'field "schedule.ucs": missing'),
+    ({"schedule": {"source": "composer", "ucs": 5}}, 'field "schedule.ucs": must be a string'),
     ({"schedule": {"source": "composer", "ucs": "519131dee1c8f40813e7911"}},
      'field "schedule.ucs": must be 24 hex digits, not "519131dee1c8f40813e7911"'),
     ({"schedule": {"source": "composer", "ucs": "519131dee1c8f40813e7911z"}},
@@ -276,3 +276,10 @@ def test_any_value_in_any_field_is_accepted_or_named(key: str, value) -> None:
     except BadInput as err:
         assert str(err).startswith("fuzz.json: station 1")
         assert "\n" not in str(err)
+
+
+def test_a_schedule_without_ucs_means_read_it_from_the_homepage() -> None:
+    data = json.loads((ASSETS_DIR / "stations.json").read_text())
+    kcur = parse_catalogue(json.dumps(data).encode(), "stations.json").get("kcur")
+    assert kcur.schedule is not None and kcur.schedule.ucs is None
+    assert kcur.homepage == "https://www.kcur.org/"

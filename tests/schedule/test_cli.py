@@ -190,3 +190,31 @@ def test_discover_a_page_that_is_not_html(httpserver, tmp_path):
     done = onair(tmp_path, "discover", httpserver.url_for("/"))
     assert done.returncode == 3
     assert done.stderr.startswith("onair: Station website: answered image/png, not a web page")
+
+
+def test_now_reads_the_schedule_id_from_the_homepage_when_the_catalogue_has_none(
+        httpserver, tmp_path):
+    base = serve_composer(httpserver, {DAY: demo_day(DAY)})
+    httpserver.expect_request("/home").respond_with_data(
+        grove_homepage(), content_type="text/html; charset=utf-8")
+    data = catalogue_to_json(Catalogue((composer_station(base),), None))
+    data["stations"][0]["schedule"]["ucs"] = None
+    data["stations"][0]["homepage"] = httpserver.url_for("/home")
+    stations = tmp_path / "stations.json"
+    stations.write_text(json.dumps(data))
+    out = now_json(tmp_path, stations, "2025-05-14T09:00:00-05:00")
+    assert out["on_now"] is not None and out["on_now"]["start"] == "2025-05-14T09:00:00-05:00"
+
+
+def test_now_says_when_the_homepage_names_no_schedule_id(httpserver, tmp_path):
+    httpserver.expect_request("/home").respond_with_data(
+        "<html><title>Somewhere FM</title></html>", content_type="text/html")
+    data = catalogue_to_json(Catalogue((composer_station("http://127.0.0.1:9"),), None))
+    data["stations"][0]["schedule"]["ucs"] = None
+    data["stations"][0]["homepage"] = httpserver.url_for("/home")
+    stations = tmp_path / "stations.json"
+    stations.write_text(json.dumps(data))
+    done = onair(tmp_path, "now", "kcur", stations=stations)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        f"onair: kcur: its website names no schedule id ({httpserver.url_for('/home')})")
