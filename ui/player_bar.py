@@ -103,6 +103,7 @@ class PlayerBar(BoxLayout):
     volume = NumericProperty(80)
     program_title = StringProperty("")
     program_note = StringProperty("")
+    program_problem = BooleanProperty(False)  # the note says the guide failed
     program_fraction = NumericProperty(0.0)
     program_time = StringProperty("")
     newscast_title = StringProperty("")
@@ -195,6 +196,7 @@ class PlayerBar(BoxLayout):
             self.program_title = program.title
             self.program_fraction = min(1.0, elapsed / length) if length > 0 else 0.0
             self.program_time = f"{duration(elapsed)} / {duration(length)}"
+        self.program_problem = guide.status in ("stale", "unavailable")
         if guide.status in ("stale", "unavailable", "none") and guide.message:
             self.program_note = guide.message
         elif program is None and guide.status == "loading":
