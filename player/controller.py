@@ -6,10 +6,12 @@ backend events arrive on libvlc's threads and are hopped over with
 worker through `player.tasks.run_async`. A watchdog on the Kivy clock polls the
 backend for audio progress, the stream title and the on-demand position.
 
-Recovery: when a live stream ends, fails, or gives no audio for `stall_s` seconds,
-the controller waits per its RetryPolicy (state "reconnecting", `retry_in_s`
-counting down) and opens the next mirror. A stop by the user cancels any pending
-retry. After the retry budget the state is "error" with a one-line message.
+Recovery: when a live stream ends, fails, gives no audio for `stall_s` seconds, or
+is not open after `open_timeout_s` (libvlc can lose sync on an AAC stream that
+starts mid-frame and then waits forever), the controller waits per its RetryPolicy
+(state "reconnecting", `retry_in_s` counting down) and opens the next mirror. A
+stop by the user cancels any pending retry. After the retry budget the state is
+"error" with a one-line message.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class PlayerController(EventDispatcher):
     def __init__(self, backend: Backend, resolve: Resolve | None = None, *,
                  clock: Callable[[], float] = time.monotonic,
                  policy: RetryPolicy = LIVE_POLICY, stall_s: float = 8.0,
+                 open_timeout_s: float = 5.0,
                  describe: Callable[[str], str] = describe_failure, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._backend = backend
@@ -82,6 +85,8 @@ class PlayerController(EventDispatcher):
         self._clock = clock
         self._policy = policy
         self._stall_s = stall_s
+        self._open_timeout_s = min(open_timeout_s, stall_s)
+        self._opened = False
         self._describe = describe
         self._session = 0
         self._candidates: list[str] = []
@@ -91,7 +96,6 @@ class PlayerController(EventDispatcher):
         self._task: Task | None = None
         self._retry_event = None
         self._retry_at = 0.0
-        self._opened_at = 0.0
         self._progress = -1
         self._progress_at = 0.0
         self._playing_since: float | None = None
@@ -241,7 +245,8 @@ class PlayerController(EventDispatcher):
     def _open(self) -> None:
         url = self._candidates[self._index]
         self._session = self._backend.open(url, live=self.mode == "live")
-        self._opened_at = self._progress_at = self._clock()
+        self._progress_at = self._clock()
+        self._opened = False
         self._progress = -1
         self._playing_since = None
         self._backend.set_volume(int(self.volume))
@@ -255,6 +260,8 @@ class PlayerController(EventDispatcher):
     def _on_event(self, event: BackendEvent, _dt: float = 0) -> None:
         if event.session != self._session or self.state in ("stopped", "error", "paused"):
             return
+        if event.kind == "playing":
+            self._opened = True
         if event.kind == "playing" and self.state in ("connecting", "buffering"):
             self.state = "buffering"  # "playing" once audio is decoded (see _tick)
         elif event.kind == "buffering" and self.state == "connecting":
@@ -326,7 +333,7 @@ class PlayerController(EventDispatcher):
                 self._progress_at = now
                 self._on_audio(now)
             self._progress = progress
-        elif now - self._progress_at > self._stall_s:
+        elif now - self._progress_at > (self._stall_s if self._opened else self._open_timeout_s):
             self._lost("no audio" if self._playing_since is not None else "no answer")
             return
         if self.mode == "live":

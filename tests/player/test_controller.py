@@ -201,3 +201,17 @@ def test_select_does_not_play(ctl, fake) -> None:
 def test_clean_title() -> None:
     assert clean_title("  a\tb\x1b[0m  c ") == "a b [0m c"
     assert len(clean_title("x" * 1000)) == 200
+
+
+def test_a_stream_that_never_opens_is_retried_after_the_open_timeout(fake) -> None:
+    fake.open_delay_s = 30.0  # libvlc stuck in "opening" (lost sync on an AAC stream)
+    ctl = PlayerController(fake, policy=FAST, stall_s=5.0, open_timeout_s=0.4)
+    try:
+        ctl.play(A)
+        pump(lambda: ctl.state == "reconnecting", 2, "open timeout")
+        assert len(fake.opened) == 1
+        fake.open_delay_s = 0.02
+        pump(lambda: ctl.state == "playing", 3, "second try plays")
+        assert fake.opened == ["http://a.example/one.mp3", "http://a2.example/two.mp3"]
+    finally:
+        ctl.shutdown()
