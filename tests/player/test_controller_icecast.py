@@ -53,11 +53,12 @@ def test_hear_station_a_then_switch_to_b(player, icecast: IcecastBench, wav: Pat
     assert player.error == ""
 
 
-def test_title_set_on_the_server_reaches_now_playing_within_5_s(player, icecast) -> None:
-    player.play(station("a", "Station A", icecast.url("/a.mp3")))
+@pytest.mark.parametrize("mount", ["/a.mp3", "/b.aac"])
+def test_title_set_on_the_server_reaches_now_playing_within_5_s(player, icecast, mount) -> None:
+    player.play(station("a", "Station A", icecast.url(mount)))
     pump(lambda: player.state == "playing", 10, "playing")
-    for title in ("First Artist - First Song", "Second Artist - Ünïcode Song"):
-        icecast.set_title("/a.mp3", title)
+    for title in (f"First Artist - First Song {mount}", "Second Artist - Ünïcode Song"):
+        icecast.set_title(mount, title)
         pump(lambda t=title: player.now_playing == t, 5, f"title {title!r}")
 
 
