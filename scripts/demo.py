@@ -55,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve-only", "--no-gui", action="store_true",
                         help="start the servers, print the catalogue path, wait for Ctrl-C")
     args = parser.parse_args(argv)
+    missing = [tool for tool in ("icecast2", "ffmpeg") if shutil.which(tool) is None]
+    if missing:
+        print(f"demo: needs {' and '.join(missing)} (apt-get install icecast2 ffmpeg)",
+              file=sys.stderr)
+        return 1
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     work = Path(tempfile.mkdtemp(prefix="onair-demo-"))
