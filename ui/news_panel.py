@@ -108,6 +108,7 @@ class NewsPanel(BoxLayout):
     newscast_title = StringProperty("")
     newscast_meta = StringProperty("")
     newscast_playing = BooleanProperty(False)
+    has_newscast = BooleanProperty(False)  # a newscast feed is configured
     __events__ = ("on_story",)
 
     def __init__(self, news: NewsController, player: PlayerController, *,
@@ -116,9 +117,8 @@ class NewsPanel(BoxLayout):
         if _KV not in Builder.files:
             Builder.load_file(_KV)
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._feed = newscast_feed
         self._stories: list[Story] = []
-        super().__init__(news=news, player=player, **kwargs)
+        super().__init__(news=news, player=player, has_newscast=bool(newscast_feed), **kwargs)
         news.bind(stories=self._on_stories, station=self._on_status, status=self._on_status,
                   message=self._on_status, newscast=self._on_newscast,
                   newscast_message=self._on_newscast)
@@ -182,8 +182,7 @@ class NewsPanel(BoxLayout):
         newscast = self.news.newscast
         if newscast is None:
             self.newscast_title = ""
-            self.newscast_meta = escape(self.news.newscast_message or
-                                        ("Loading…" if self._feed else "No newscast"))
+            self.newscast_meta = escape(self.news.newscast_message or "Loading…")
         else:
             self.newscast_title = escape(newscast.title)
             self.newscast_meta = escape(newscast_line(newscast))

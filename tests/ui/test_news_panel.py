@@ -157,4 +157,5 @@ def test_feed_failure_is_shown(services, httpserver, show) -> None:
     assert panel.ids.message.text.startswith("News unavailable: ")
     assert panel.ids.stories.data == []
     assert panel.ids.newscast_play.disabled
+    assert panel.ids.newscast_row.height == 0  # no newscast feed configured: no row
     panel.stop()
