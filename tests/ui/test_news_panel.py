@@ -159,3 +159,16 @@ def test_feed_failure_is_shown(services, httpserver, show) -> None:
     assert panel.ids.newscast_play.disabled
     assert panel.ids.newscast_row.height == 0  # no newscast feed configured: no row
     panel.stop()
+
+
+def test_newscast_failure_is_shown_in_its_row(services, httpserver, show) -> None:
+    from ui.news_panel import NewsPanel
+
+    news, player, _ = services
+    httpserver.expect_request("/newscast.xml").respond_with_data("down", status=503)
+    panel = show(NewsPanel(news, player, newscast_feed=httpserver.url_for("/newscast.xml")))
+    assert panel.ids.newscast_meta.text == "Loading…"
+    wait_until(lambda: panel.ids.newscast_meta.text != "Loading…", 15, "the newscast failure")
+    assert panel.ids.newscast_meta.text.startswith("Newscast unavailable: ")
+    assert panel.ids.newscast_play.disabled and panel.ids.newscast_row.height > 0
+    panel.stop()
