@@ -165,12 +165,15 @@ class DemoSite:
         self._server.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.closed = False
 
     def start(self) -> DemoSite:
         self._thread.start()
         return self
 
     def close(self) -> None:
+        """Stop answering, also on kept-alive connections (clients see the server gone)."""
+        self.closed = True
         self._server.shutdown()
         self._server.server_close()
 
@@ -217,6 +220,9 @@ class DemoSite:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                if site.closed:
+                    self.close_connection = True
+                    return
                 url = urlsplit(self.path)
                 try:
                     found = site.answer(url.path, parse_qs(url.query))

@@ -51,7 +51,7 @@ def guide(tmp_path, clock):
     from schedule.controller import GuideController
     from schedule.http_session import HttpClient
 
-    http = HttpClient(cache_dir=tmp_path / "http")
+    http = HttpClient(cache_dir=tmp_path / "http", expire_after_s=0)  # always ask the server
     controller = GuideController(http, clock=clock, local_tz=CHICAGO)
     yield controller
     controller.shutdown()
@@ -151,3 +151,15 @@ def test_later_today_stops_at_the_station_midnight(panel, guide, site, clock) ->
     assert panel.ids.next_time.text == "12:00 AM CST"
     assert any(p.start.date().day == 28 for p in guide.today), "tomorrow was fetched"
     assert panel.ids.later.data == []
+
+
+def test_stale_copy_keeps_the_programs_and_says_from_when(panel, guide, site, window) -> None:
+    guide.set_station(catalogue_station(NEWS, site))
+    wait_until(lambda: panel.now_title == "Morning Edition", 10, "the schedule")
+    site.close()
+    guide.refresh()
+    wait_until(lambda: panel.ids.message.text, 20, "the stale message")
+    assert guide.status == "stale"
+    assert panel.ids.message.text.startswith("Schedule unavailable: NPR Composer (showing ")
+    assert panel.ids.now_title.text == "Morning Edition" and panel.ids.later.data
+    screenshot(window, "up-next-stale")
