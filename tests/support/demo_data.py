@@ -105,29 +105,6 @@ def composer_now(station: DemoStation, at: datetime) -> dict:
                        station.ucs)
 
 
-def classical_stories(base_url: str, now: datetime) -> list[dict]:
-    """Three invented arts stories for the second demo station (feeds.station_rss shape)."""
-    specs = [
-        ("Philharmonic opens its season with a new symphony", ["Dana Wu"],
-         ["The orchestra premiered a symphony by a composer from the Bronx.",
-          "The second movement drew a standing ovation."]),
-        ("A [rare] Bach manuscript goes on display downtown", ["Leo Marsh", "Ana Ruiz"],
-         ["The library will show the manuscript for six weeks.",
-          "Entry is free with a reservation."]),
-        ("Music schools report a surge in organ students", [],
-         ["Teachers credit online concerts for the new interest."]),
-    ]
-    return [{
-        "title": title, "link": f"{base_url}/news/story-{n}",
-        "description": f"<p>{paras[0]}</p>",
-        "content": "".join(f"<p>{p}</p>" for p in paras),
-        "published": now - timedelta(hours=3 * n, minutes=11),
-        "creators": creators,
-        "image": {"url": f"{base_url}/images/story-{n + 3}.png", "title": f"Photo: {title}",
-                  "credit": "WDMO 99.5"},
-    } for n, (title, creators, paras) in enumerate(specs, start=1)]
-
-
 def _convert(args: list[str], out: Path, fallback: bytes) -> None:
     if shutil.which("convert"):
         done = subprocess.run(["convert", *args, str(out)], capture_output=True, timeout=30)
@@ -195,9 +172,7 @@ class DemoSite:
             station = next((s for s in STATIONS if s.id == m[1]), None)
             if station is None:
                 return None
-            base = f"{self.base_url}/{station.id}"
-            stories = (demo_stories(base, now) if station is STATIONS[0]
-                       else classical_stories(base, now))
+            stories = demo_stories(f"{self.base_url}/{station.id}", now)
             return "application/rss+xml", station_rss(stories, title=station.name,
                                                       link=f"{self.base_url}/")
         if path == "/newscast.xml":
