@@ -88,7 +88,8 @@ class PlayerController(EventDispatcher):
         self._open_timeout_s = min(open_timeout_s, stall_s)
         self._opened = False
         self._describe = describe
-        self._session = 0
+        self._session = -1  # the backend session whose events count (-1: none)
+        self._token = 0  # bumped when playback is abandoned: stale async results drop
         self._candidates: list[str] = []
         self._index = 0
         self._attempt = 0
@@ -124,10 +125,10 @@ class PlayerController(EventDispatcher):
         self.error = ""
         self._attempt = 0
         self.state = "connecting"
-        session = self._session
+        token = self._token
         self._task = run_async(partial(self._resolve, station),
-                               partial(self._resolved, session),
-                               partial(self._resolve_failed, session))
+                               partial(self._resolved, token),
+                               partial(self._resolve_failed, token))
 
     def play_ondemand(self, url: str, title: str) -> None:
         """Play a recording (the newscast); `back_to_live()` returns to the station."""
@@ -212,7 +213,8 @@ class PlayerController(EventDispatcher):
     def _halt(self) -> None:
         """Forget the current session: cancel resolution and retries, stop the backend."""
         self._cancel_pending()
-        self._session += 1
+        self._token += 1
+        self._session = -1
         self._backend.stop()
         self._playing_since = None
         self.connected_s = 0
@@ -225,8 +227,8 @@ class PlayerController(EventDispatcher):
             self._retry_event.cancel()
             self._retry_event = None
 
-    def _resolved(self, session: int, urls: list[str]) -> None:
-        if session != self._session:
+    def _resolved(self, token: int, urls: list[str]) -> None:
+        if token != self._token:
             return
         self._task = None
         if not urls:
@@ -235,8 +237,8 @@ class PlayerController(EventDispatcher):
         self._candidates, self._index = list(urls), 0
         self._open()
 
-    def _resolve_failed(self, session: int, err: BaseException) -> None:
-        if session != self._session:
+    def _resolve_failed(self, token: int, err: BaseException) -> None:
+        if token != self._token:
             return
         self._task = None
         why = err if isinstance(err, OnAirError) else f"{err.__class__.__name__}: {err}"
@@ -275,7 +277,7 @@ class PlayerController(EventDispatcher):
 
     def _lost(self, reason: str) -> None:
         """The stream dropped or stalled: schedule the next try, or give up."""
-        self._session += 1  # late events of the lost stream no longer count
+        self._session = -1  # late events of the lost stream no longer count
         self._backend.stop()
         self._playing_since = None
         self._attempt += 1
@@ -301,10 +303,10 @@ class PlayerController(EventDispatcher):
         url = self._candidates[self._index] if self._candidates else ""
         name = self.station.name if self.mode == "live" and self.station else "The recording"
         tries = self._attempt
-        session = self._session
+        token = self._token
 
         def done(why: str) -> None:
-            if session == self._session:
+            if token == self._token:
                 self._fail(f"{name}: the stream could not be reached ({why}) after {tries} tries")
 
         self.state = "reconnecting"
