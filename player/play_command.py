@@ -19,7 +19,7 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 from player.controller import PlayerController, playlist_resolver
-from player.errors import SourceUnavailable
+from player.errors import BadInput, SourceUnavailable
 from player.recovery import CLI_POLICY
 from player.stations import Catalogue, Station, Stream
 from player.urls import check_stream_url, one_line
@@ -78,6 +78,8 @@ def cmd_play(catalogue: Catalogue, http: HttpClient, target: str, *, seconds: fl
 
     from player.vlc_backend import make_backend
 
+    if seconds is not None and not seconds > 0:
+        raise BadInput(f"--seconds must be a positive number of seconds, got {seconds}")
     station = station_for(catalogue, target)
     ctl = PlayerController(make_backend(audio_file), playlist_resolver(http.fetch_head),
                            policy=CLI_POLICY, stall_s=CLI_STALL_S)

@@ -14,10 +14,11 @@ titles. https and HLS playlists keep their scheme.
 
 from __future__ import annotations
 
+import os
 import threading
 
 from player.backend import BackendEvent, EventKind, Listener
-from player.errors import OnAirError
+from player.errors import BadInput, OnAirError
 
 INSTALL_HINT = "install libvlc5 and vlc-plugin-base (apt-get install libvlc5 vlc-plugin-base)"
 LIVE_CACHING_MS = 300
@@ -50,6 +51,8 @@ def instance_args(audio_file: str | None) -> list[str]:
 
 class VlcBackend:
     def __init__(self, audio_file: str | None = None) -> None:
+        if audio_file and not os.path.isdir(os.path.dirname(os.path.abspath(audio_file))):
+            raise BadInput(f"ONAIR_AUDIO_FILE {audio_file}: its folder does not exist")
         if vlc is None:
             raise OnAirError(f"libvlc could not be loaded ({_IMPORT_ERROR}): {INSTALL_HINT}")
         self._instance = vlc.Instance(*instance_args(audio_file))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from player import vlc_backend
-from player.errors import OnAirError
+from player.errors import BadInput, OnAirError
 from player.vlc_backend import libvlc_mrl, make_backend
 from tests.support.audio import analyse, duration_s
 from tests.support.icecast import IcecastBench
@@ -32,6 +32,11 @@ def test_refused_instance_names_the_packages(monkeypatch) -> None:
     monkeypatch.setattr(vlc_backend.vlc, "Instance", lambda *args: None)
     with pytest.raises(OnAirError, match="libvlc did not start.*vlc-plugin-base"):
         make_backend(None)
+
+
+def test_audio_file_in_a_missing_folder_is_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(BadInput, match="ONAIR_AUDIO_FILE .*: its folder does not exist"):
+        make_backend(str(tmp_path / "nowhere" / "out.wav"))
 
 
 def wait_for(cond, timeout: float, what: str) -> None:

@@ -101,6 +101,13 @@ def test_bad_url_exits_2_with_one_line(tmp_path, target, message) -> None:
     assert "Traceback" not in r.stderr and r.stdout == ""
 
 
+def test_non_positive_seconds_exits_2(tmp_path) -> None:
+    r = onair("http://127.0.0.1:9/x.mp3", "--seconds", "0", wav=tmp_path / "x.wav")
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1] == (
+        "onair: --seconds must be a positive number of seconds, got 0.0")
+
+
 def test_unknown_station_exits_2(tmp_path) -> None:
     r = onair("nosuch", wav=tmp_path / "x.wav",
               stations=catalogue(tmp_path, "http://127.0.0.1:9/x.mp3"))
