@@ -39,6 +39,26 @@ def test_audio_file_in_a_missing_folder_is_bad_input(tmp_path: Path) -> None:
         make_backend(str(tmp_path / "nowhere" / "out.wav"))
 
 
+def test_wav_analysis_reads_a_file_still_being_written(tmp_path: Path) -> None:
+    """libvlc writes the RIFF sizes only when it closes the file: here they are 0."""
+    import struct
+
+    import numpy as np
+
+    rate = 44100
+    t = np.arange(rate) / rate
+    tone = np.concatenate([np.zeros(rate // 2), 0.5 * np.sin(2 * np.pi * 1000 * t)])
+    pcm = np.repeat((tone * 32767).astype("<i2"), 2).tobytes()  # stereo
+    header = (b"RIFF" + struct.pack("<I", 0) + b"WAVEfmt " + struct.pack(
+        "<IHHIIHH", 16, 1, 2, rate, rate * 4, 4, 16) + b"data" + struct.pack("<I", 0))
+    wav = tmp_path / "growing.wav"
+    wav.write_bytes(header + pcm + b"\x01")  # a torn last frame too
+    assert abs(duration_s(wav) - 1.5) < 0.001
+    assert analyse(wav, 0.0, 0.5) == (0.0, 0.0)
+    freq, rms = analyse(wav, 0.5)
+    assert abs(freq - 1000) < 2 and abs(rms - 0.5 / 2 ** 0.5) < 0.01
+
+
 def wait_for(cond, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not cond():
@@ -51,7 +71,9 @@ def test_audio_goes_to_the_wav(icecast: IcecastBench, tmp_path: Path) -> None:
     wav = tmp_path / "out.wav"
     backend = make_backend(str(wav))
     try:
-        backend.open(icecast.url("/b.aac"), live=True)
+        # MP3: a bare backend has no open timeout, and libvlc 3.0 now and then loses sync
+        # for good on an AAC stream joined mid-frame (the controller recovers from that)
+        backend.open(icecast.url("/b.mp3"), live=True)
         backend.play()
         wait_for(lambda: duration_s(wav) > 1.0, 8, "1 s of audio")
         freq, rms = analyse(wav, duration_s(wav) - 0.5)
