@@ -167,8 +167,9 @@ def test_newscast_failure_is_shown_in_its_row(services, httpserver, show) -> Non
     news, player, _ = services
     httpserver.expect_request("/newscast.xml").respond_with_data("down", status=503)
     panel = show(NewsPanel(news, player, newscast_feed=httpserver.url_for("/newscast.xml")))
-    assert panel.ids.newscast_meta.text == "Loading…"
-    wait_until(lambda: panel.ids.newscast_meta.text != "Loading…", 15, "the newscast failure")
-    assert panel.ids.newscast_meta.text.startswith("Newscast unavailable: ")
+    assert panel.ids.newscast_title.text == "Loading…"
+    wait_until(lambda: panel.ids.newscast_title.text != "Loading…", 15, "the newscast failure")
+    assert panel.ids.newscast_title.text.startswith("Newscast unavailable: ")
+    assert panel.ids.newscast_meta.text == ""
     assert panel.ids.newscast_play.disabled and panel.ids.newscast_row.height > 0
     panel.stop()
