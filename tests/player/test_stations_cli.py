@@ -25,7 +25,7 @@ def test_stations_json_lists_the_catalogue_in_its_own_schema() -> None:
     assert kcur["id"] == "kcur"
     assert set(kcur) >= {"id", "name", "tagline", "city", "timezone", "homepage", "streams",
                          "schedule", "news"}
-    assert kcur["schedule"] is None
+    assert kcur["schedule"] == {"source": "composer", "ucs": None, "base_url": None}
     assert kcur["news"] == {"feed": "https://www.kcur.org/news.rss"}
     assert set(kcur["streams"][0]) == {"url", "format", "bitrate"}
     kuhf = next(s for s in stations if s["id"] == "kuhf")
