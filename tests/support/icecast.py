@@ -255,7 +255,8 @@ class IcecastBench:
         target = f"icecast://source:{SOURCE_PASSWORD}@127.0.0.1:{self.port}{m.path}"
         cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
                "-f", "lavfi", "-i", f"sine=frequency={m.freq_hz}:sample_rate=44100",
-               "-ac", "2", *_CODEC_ARGS[m.codec], "-flush_packets", "1", "-ice_name", f"Bench {m.path}", target]
+               "-ac", "2", *_CODEC_ARGS[m.codec], "-flush_packets", "1",
+               "-ice_name", f"Bench {m.path}", target]
         return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
 
