@@ -52,6 +52,8 @@ class OnAirApp(App):
         self._debug = DebugStateWriter.from_env()
         self._save_soon = Clock.create_trigger(self._save_prefs_async, 1.0)
         self._ticker = None
+        self._drawn = False
+        self._stopped = False
 
     # composition
     def build(self) -> MainView:
@@ -85,9 +87,12 @@ class OnAirApp(App):
         from kivy.core.window import Window
 
         Window.minimum_width, Window.minimum_height = theme.MIN_WIDTH, theme.MIN_HEIGHT
+        Window.clearcolor = theme.BG
         if self.prefs.window_size is not None:
             Window.size = self.prefs.window_size
         Window.bind(on_key_down=self._on_key_down)
+        if self._debug is not None:
+            Window.fbind("on_flip", self._first_frame)
         self.player.set_volume(self.prefs.volume)
         if self.prefs.muted != self.player.muted:
             self.player.toggle_mute()
@@ -101,8 +106,13 @@ class OnAirApp(App):
         self._tick(0)
 
     def on_stop(self) -> None:
+        """Save the prefs and release everything; once (Kivy dispatches on_stop again from
+        App.run after App.stop())."""
         from kivy.core.window import Window
 
+        if self._stopped:
+            return
+        self._stopped = True
         Window.unbind(on_key_down=self._on_key_down)
         if self._ticker is not None:
             self._ticker.cancel()
@@ -186,6 +196,11 @@ class OnAirApp(App):
         if self._debug is not None:
             self._debug.write(self.visible_state())
 
+    def _first_frame(self, window) -> None:
+        window.funbind("on_flip", self._first_frame)
+        self._drawn = True
+        self._debug.write(self.visible_state())
+
     def visible_state(self) -> dict:
         """The words on screen per section (see ui.debug_state)."""
         station = self.player.station
@@ -194,7 +209,7 @@ class OnAirApp(App):
         texts = {name: visible_texts(w) for name, w in sections.items()}
         texts["reader"] = visible_texts(self.reader) if self.reader.is_open else []
         return {"station": station.id if station is not None else None,
-                "state": self.player.state, "sections": texts}
+                "state": self.player.state, "drawn": self._drawn, "sections": texts}
 
     # preferences
     def _current_prefs(self, **changes: object) -> Prefs:
@@ -211,13 +226,14 @@ class OnAirApp(App):
         run_async(lambda: save_prefs(self.paths.state_dir, prefs), lambda _r: None)
 
 
-def _configure_window(prefs: Prefs) -> None:
+def configure_window(prefs: Prefs) -> None:
     """Window settings Kivy reads when it creates the window (before App.run)."""
     width, height = prefs.window_size or (1100, 720)
     Config.set("graphics", "width", str(max(theme.MIN_WIDTH, width)))
     Config.set("graphics", "height", str(max(theme.MIN_HEIGHT, height)))
     Config.set("graphics", "minimum_width", str(theme.MIN_WIDTH))
     Config.set("graphics", "minimum_height", str(theme.MIN_HEIGHT))
+    Config.set("graphics", "multisamples", "0")  # MSAA triples the cost of a software-GL frame
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
 
@@ -230,7 +246,7 @@ def run_gui(catalogue: Catalogue, http, paths: Paths, *, audio_file: str | None)
     from player.vlc_backend import make_backend
     from schedule.controller import GuideController
 
-    _configure_window(load_prefs(paths.state_dir))
+    configure_window(load_prefs(paths.state_dir))
     player = PlayerController(make_backend(audio_file),
                               resolve=lambda station: stream_candidates(station, http.fetch_head))
     app = OnAirApp(catalogue=catalogue, player=player, guide=GuideController(http),

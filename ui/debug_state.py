@@ -2,7 +2,8 @@
 
 When `ONAIR_DEBUG_STATE_FILE` names a path, the app writes there (atomically,
 at most once a second and only when something changed):
-`{"station": id|null, "state": player state, "sections": {name: [visible label texts]}}`.
+`{"station": id|null, "state": player state, "drawn": bool (a frame is on screen),
+"sections": {name: [visible label texts]}}`.
 The texts are read from the widgets' labels (what a listener can see: opacity > 0),
 so a test checks the screen's words, not the controllers' fields. Off when unset.
 """

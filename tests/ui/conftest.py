@@ -80,6 +80,7 @@ def kivy_window():
     os.environ.setdefault("KIVY_USE_DEFAULTCONFIG", "1")
     from kivy.config import Config
 
+    Config.set("graphics", "multisamples", "0")  # as the app (ui.app.configure_window)
     Config.set("graphics", "width", "1024")
     Config.set("graphics", "height", "700")
     Config.set("input", "mouse", "mouse,disable_multitouch")
