@@ -187,3 +187,19 @@ def test_window_minimum_size_and_help_line(runner):
     app = runner.start()
     assert (runner.window.minimum_width, runner.window.minimum_height) == (800, 600)
     assert "Space play/pause" in app.root.ids.help.text
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1920, 1080)])
+def test_layout_fits_from_minimum_to_full_screen(runner, size):
+    app = runner.start()
+    runner.window.size = size
+    wait_until(lambda: app.root.width == size[0] and app.root.height == size[1])
+    wait_until(lambda: len(app.news_panel.ids.stories.data) == 6, timeout=10)
+    bar = app.bar.ids
+    for name in ("play", "stop", "mute", "volume"):
+        x, _y = bar[name].to_window(bar[name].right, bar[name].y)
+        assert x <= size[0], f"{name} cut off at {size}"
+    assert bar.status.width > 150 and bar.program_title.width > 150
+    assert app.stations.height >= 2 * 64  # at least two rows show
+    assert app.news_panel.width > app.stations.width
+    screenshot(runner.window, f"app_{size[0]}x{size[1]}")
