@@ -26,15 +26,14 @@ _KV = str(Path(__file__).with_suffix(".kv"))
 ACTIVE_STATES = ("connecting", "buffering", "playing", "reconnecting")
 
 
-def row_data(station: Station, *, on_now: str, selected: bool, playing: bool,
+def row_data(station: Station, *, logo: str, on_now: str, selected: bool, playing: bool,
              problem: str = "") -> dict:
     """The dict behind one row; `on_now` and `problem` are plain text (escaped here)."""
-    logo = logo_path(station)
     return {
         "station_id": station.id,
         "name": escape(station.name),
         "city": escape(station.city),
-        "logo": str(logo) if logo else "",
+        "logo": logo,
         "initials": escape(station.name[:4]),
         "program": escape(on_now),
         "problem": escape(problem),
@@ -75,6 +74,7 @@ class StationList(RecycleView):
         if _KV not in Builder.files:
             Builder.load_file(_KV)
         super().__init__(stations=tuple(stations), player=player, guide=guide, **kwargs)
+        self._logos = {s.id: str(path) if (path := logo_path(s)) else "" for s in self.stations}
         player.bind(station=self._refresh, state=self._refresh, error=self._refresh)
         guide.bind(on_now=self._refresh, today=self._refresh)
         self._refresh()
@@ -99,7 +99,7 @@ class StationList(RecycleView):
             program = self.guide.on_now_for(station.id)
             mine = station.id == current_id
             rows.append(row_data(
-                station,
+                station, logo=self._logos[station.id],
                 on_now=program.title if program is not None else "",
                 selected=mine,
                 playing=mine and state in ACTIVE_STATES,
