@@ -25,7 +25,7 @@ from player.paths import Paths
 from player.stations import Catalogue, Station
 from player.tasks import run_async
 from ui import theme
-from ui.debug_state import DebugStateWriter, visible_texts
+from ui.debug_state import DebugStateWriter, centre_from_top_left, visible_texts
 from ui.keys import VOLUME_STEP, action_for
 from ui.prefs import Prefs, load_prefs, save_prefs
 
@@ -208,8 +208,15 @@ class OnAirApp(App):
                     "up_next": self.up_next, "news": self.news_panel}
         texts = {name: visible_texts(w) for name, w in sections.items()}
         texts["reader"] = visible_texts(self.reader) if self.reader.is_open else []
+        controls = {"play": self.bar.ids.play, "back_to_live": self.bar.ids.back_to_live,
+                    "seek": self.bar.ids.seek,
+                    "newscast_play": self.news_panel.ids.get("newscast_play")}
         return {"station": station.id if station is not None else None,
-                "state": self.player.state, "drawn": self._drawn, "sections": texts}
+                "state": self.player.state, "mode": self.player.mode, "drawn": self._drawn,
+                "sections": texts,
+                "controls": {name: centre_from_top_left(w) for name, w in controls.items()
+                             if w is not None and w.get_root_window() is not None
+                             and w.opacity > 0 and not w.disabled}}
 
     # preferences
     def _current_prefs(self, **changes: object) -> Prefs:

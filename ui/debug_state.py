@@ -2,8 +2,10 @@
 
 When `ONAIR_DEBUG_STATE_FILE` names a path, the app writes there (atomically,
 at most once a second and only when something changed):
-`{"station": id|null, "state": player state, "drawn": bool (a frame is on screen),
-"sections": {name: [visible label texts]}}`.
+`{"station": id|null, "state": player state, "mode": "live"|"ondemand",
+"drawn": bool (a frame is on screen), "sections": {name: [visible label texts]},
+"controls": {name: [x, y]}}` where controls are a few enabled, visible buttons and
+their centres in window pixels from the top-left corner (for `xdotool mousemove`).
 The texts are read from the widgets' labels (what a listener can see: opacity > 0),
 so a test checks the screen's words, not the controllers' fields. Off when unset.
 """
@@ -36,6 +38,13 @@ def visible_texts(widget: Widget) -> list[str]:
 
     walk(widget)
     return out
+
+
+def centre_from_top_left(widget: Widget) -> list[int]:
+    """The widget's centre in window pixels, measured from the top-left corner."""
+    x, y = widget.to_window(*widget.center)
+    window = widget.get_root_window()
+    return [round(x), round(window.height - y)]
 
 
 class DebugStateWriter:

@@ -78,9 +78,10 @@ class SeekSlider(Slider):
 
     def on_touch_up(self, touch):
         handled = super().on_touch_up(touch)
-        if self.dragging and touch.grab_current is None:
+        if self.dragging:  # the first touch-up seen, grabbed or not
+            value = self.value  # before `dragging` goes: kv then binds value to the position
             self.dragging = False
-            self.dispatch("on_seek", self.value)
+            self.dispatch("on_seek", value)
         return handled
 
     def on_seek(self, value: float) -> None:

@@ -75,7 +75,8 @@ class StationList(RecycleView):
             Builder.load_file(_KV)
         super().__init__(stations=tuple(stations), player=player, guide=guide, **kwargs)
         self._logos = {s.id: str(path) if (path := logo_path(s)) else "" for s in self.stations}
-        player.bind(station=self._refresh, state=self._refresh, error=self._refresh)
+        player.bind(station=self._refresh, state=self._refresh, error=self._refresh,
+                    mode=self._refresh)
         guide.bind(on_now=self._refresh, today=self._refresh)
         self._refresh()
 
@@ -94,6 +95,7 @@ class StationList(RecycleView):
         current = self.player.station
         current_id = current.id if current is not None else None
         state = self.player.state
+        live = self.player.mode == "live"  # a newscast is not the station's live stream
         rows = []
         for station in self.stations:
             program = self.guide.on_now_for(station.id)
@@ -102,7 +104,7 @@ class StationList(RecycleView):
                 station, logo=self._logos[station.id],
                 on_now=program.title if program is not None else "",
                 selected=mine,
-                playing=mine and state in ACTIVE_STATES,
+                playing=mine and live and state in ACTIVE_STATES,
                 problem=f"Cannot play: {self.player.error}" if mine and state == "error" else "",
             ))
         if rows != self.data:

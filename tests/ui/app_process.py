@@ -63,6 +63,13 @@ class AppProcess:
                        timeout=10)
         subprocess.run(["xdotool", "key", "--delay", "80", *names], check=True, timeout=10)
 
+    def click(self, control: str) -> None:
+        """A real mouse click (XTEST) on a control the app reports under "controls"."""
+        state = self.wait(lambda s: control in s.get("controls", {}), what=f"{control} shown")
+        x, y = state["controls"][control]
+        subprocess.run(["xdotool", "mousemove", "--window", self.window, "--sync", str(x),
+                        str(y), "click", "1"], check=True, timeout=10)
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

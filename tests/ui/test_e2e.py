@@ -99,6 +99,9 @@ def test_play_switch_and_read_a_story(tmp_path, bench, site, media, app_factory)
     assert A_FREQ == 440
     app.wait(lambda s: "Kansas City council approves new streetcar extension funding"
              in s["sections"]["news"], what="stories listed")
+    bench.set_title(A.mount, "[b]Demo Artist[/b] - Tone & Co")
+    app.wait(lambda s: "[b]Demo Artist[/b] - Tone & Co" in s["sections"]["player_bar"],
+             what="the stream title, literally")
     app.screenshot("e2e_playing_a")
 
     app.key("Down")
@@ -106,6 +109,21 @@ def test_play_switch_and_read_a_story(tmp_path, bench, site, media, app_factory)
     app.wait_hears(bench.mount(B.mount).freq_hz)
     app.wait(lambda s: expected(B)[0] in s["sections"]["player_bar"]
              and expected(B)[1] in s["sections"]["up_next"], what="B's programs")
+
+    app.click("newscast_play")  # the hourly newscast: on demand, seekable, then back to live
+    app.wait(lambda s: s["mode"] == "ondemand" and s["state"] == "playing"
+             and "Playing newscast" in s["sections"]["player_bar"], what="the newscast playing")
+    app.wait_hears(660)
+    state = app.wait(lambda s: any(t.endswith(" / 1:00") for t in s["sections"]["player_bar"]),
+                     what="the newscast's position and length")
+    app.click("seek")  # the middle of the slider: about 0:30
+    app.wait(lambda s: any(t.startswith("0:3") and t.endswith(" / 1:00")
+                           for t in s["sections"]["player_bar"]), what="seeked to the middle")
+    app.screenshot("e2e_newscast")
+    app.click("back_to_live")
+    app.wait(lambda s: s["mode"] == "live" and s["state"] == "playing" and s["station"] == B.id,
+             what="back to station B live")
+    app.wait_hears(bench.mount(B.mount).freq_hz)
 
     app.key("n")
     state = app.wait(lambda s: s["sections"]["reader"], what="the reader open")

@@ -68,3 +68,13 @@ def test_station_that_cannot_play_says_why(station_list, player, fake_backend):
     wait_until(lambda: row(station_list, "kuhf").problem.startswith("Cannot play: "))
     assert "connection refused" in row(station_list, "kuhf").ids.detail.text
     assert not row(station_list, "kuhf").playing
+
+
+def test_newscast_is_not_shown_as_the_station_live(station_list, player, fake_backend):
+    click(row(station_list, "kuhf"))
+    wait_until(lambda: row(station_list, "kuhf").playing)
+    fake_backend.length_s = 60.0
+    player.play_ondemand("http://127.0.0.1:9/news.mp3", "NPR News Now")
+    wait_until(lambda: player.state == "playing" and player.mode == "ondemand")
+    wait_until(lambda: not row(station_list, "kuhf").playing)
+    assert row(station_list, "kuhf").selected
