@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from kivy.uix.label import Label
@@ -24,6 +25,15 @@ from player.paths import atomic_write_text
 ENV = "ONAIR_DEBUG_STATE_FILE"
 
 
+_TAG = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
+
+
+def plain(markup: str) -> str:
+    """What a markup label shows: tags dropped, entities back to characters."""
+    text = _TAG.sub("", markup)
+    return text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
+
+
 def visible_texts(widget: Widget) -> list[str]:
     """Texts of the labels shown inside `widget`, top to bottom, skipping hidden ones."""
     out: list[str] = []
@@ -32,7 +42,7 @@ def visible_texts(widget: Widget) -> list[str]:
         if w.opacity <= 0 or getattr(w, "disabled", False) and w.opacity < 1:
             return
         if isinstance(w, Label) and w.text.strip():
-            out.append(w.text)
+            out.append(plain(w.text) if w.markup else w.text)
         for child in reversed(w.children):  # Kivy keeps children last-added first
             walk(child)
 

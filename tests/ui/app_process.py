@@ -48,11 +48,12 @@ class AppProcess:
         """Wait for the window to be drawn (its first state file) and find its X id.
 
         SDL stores the title as a UTF-8 WM_NAME that `xdotool search --name` does not
-        match, so the window is found by its class (this display has no other client)."""
-        self.wait(lambda s: s.get("station") is not None, timeout, "the first drawn state")
-        out = subprocess.run(["xdotool", "search", "--sync", "--class", "python"],
+        match, so the window is found by the app's process id (the test process may
+        have a Kivy window of its own on the same display)."""
+        self.wait(lambda s: s.get("drawn"), timeout, "the first drawn frame")
+        out = subprocess.run(["xdotool", "search", "--sync", "--pid", str(self.proc.pid)],
                              capture_output=True, text=True, timeout=timeout, check=True)
-        self.window = out.stdout.split()[0]
+        self.window = out.stdout.split()[-1]
         title = subprocess.run(["xprop", "-id", self.window, "_NET_WM_NAME"],
                                capture_output=True, text=True, timeout=10).stdout
         assert '"On Air"' in title, title
