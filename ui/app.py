@@ -51,6 +51,7 @@ class OnAirApp(App):
         self._clock = clock
         self._debug = DebugStateWriter.from_env()
         self._save_soon = Clock.create_trigger(self._save_prefs_async, 1.0)
+        self._follow_station = Clock.create_trigger(self._panels_follow_station, 0.02)
         self._ticker = None
         self._drawn = False
         self._stopped = False
@@ -117,6 +118,7 @@ class OnAirApp(App):
         if self._ticker is not None:
             self._ticker.cancel()
         self._save_soon.cancel()
+        self._follow_station.cancel()
         self.prefs = self._current_prefs(window_size=tuple(int(v) for v in Window.size))
         save_prefs(self.paths.state_dir, self.prefs)
         self.up_next.stop()
@@ -178,11 +180,16 @@ class OnAirApp(App):
             return by_id[self.prefs.last_station]
         return stations[0] if stations else None
 
-    def _on_station(self, _player, station: Station | None) -> None:
+    def _on_station(self, _player, _station: Station | None) -> None:
+        # The guide and news follow a frame later, so a switch's work spreads over two frames.
+        self._follow_station()
+        self._remember()
+
+    def _panels_follow_station(self, _dt: float) -> None:
+        station = self.player.station
         self.reader.close()
         self.guide.set_station(station)
         self.news.set_station(station)
-        self._remember()
 
     def _swap_news_and_reader(self, _reader, is_open: bool) -> None:
         slot = self.root.ids.news_slot
