@@ -43,7 +43,8 @@ def _short(err: BaseException) -> str:
 
 class GuideController(EventDispatcher):
     station = ObjectProperty(None, allownone=True)
-    on_now = ObjectProperty(None, allownone=True)
+    # The program on now ("on_now" would be read as an event name by Kivy).
+    current = ObjectProperty(None, allownone=True)
     up_next = ObjectProperty(None, allownone=True)
     today = ListProperty([])
     status = OptionProperty("idle", options=STATUSES)
@@ -65,37 +66,12 @@ class GuideController(EventDispatcher):
         self._seen: dict[str, tuple[Program, ...]] = {}  # programs of stations shown before
         self._closed = False
 
-    # Kivy reads any name starting with "on_" as an event, so bind(on_now=...) and
-    # fbind("on_now", ...) (kv rules) would be dropped silently: route them to the property.
-    def bind(self, **kwargs) -> None:
-        if (callback := kwargs.pop("on_now", None)) is not None:
-            self.property("on_now").bind(self, callback)
-        if kwargs:
-            super().bind(**kwargs)
-
-    def unbind(self, **kwargs) -> None:
-        if (callback := kwargs.pop("on_now", None)) is not None:
-            self.property("on_now").unbind(self, callback)
-        if kwargs:
-            super().unbind(**kwargs)
-
-    def fbind(self, name, func, *largs, **kwargs):
-        if name == "on_now":
-            return self.property("on_now").fbind(self, func, 0, largs, kwargs)
-        return super().fbind(name, func, *largs, **kwargs)
-
-    def unbind_uid(self, name, uid) -> None:
-        if name == "on_now":
-            self.property("on_now").unbind_uid(self, uid)
-        else:
-            super().unbind_uid(name, uid)
-
     # -- public -----------------------------------------------------------------------------
     def set_station(self, station: Station | None) -> None:
         """Show `station`'s guide (fetching it); None clears the guide."""
         self._cancel()
         self._client, self._tz, self._state = None, None, GuideState()
-        self.today, self.on_now, self.up_next, self.fetched_at = [], None, None, None
+        self.today, self.current, self.up_next, self.fetched_at = [], None, None, None
         self.station = station
         if station is None:
             self.status, self.message = "idle", ""
@@ -143,8 +119,8 @@ class GuideController(EventDispatcher):
         at = self.clock()
         programs = self.today
         now, nxt = guide.on_now(programs, at), guide.up_next(programs, at)
-        if now != self.on_now:
-            self.on_now = now
+        if now != self.current:
+            self.current = now
         if nxt != self.up_next:
             self.up_next = nxt
         if self._client is not None and self._task is None and is_due(
@@ -154,7 +130,7 @@ class GuideController(EventDispatcher):
     def on_now_for(self, station_id: str) -> Program | None:
         """What is on a station now, from programs fetched this session (None if never)."""
         if self.station is not None and self.station.id == station_id:
-            return self.on_now
+            return self.current
         return guide.on_now(self._seen.get(station_id, ()), self.clock())
 
     def shutdown(self) -> None:

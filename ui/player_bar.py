@@ -124,7 +124,7 @@ class PlayerBar(BoxLayout):
                     now_playing=self._on_now_playing, muted=self.setter("muted"),
                     volume=self.setter("volume"), position_s=self._on_position,
                     duration_s=self._on_position, seekable=self.setter("seekable"))
-        guide.bind(on_now=self._on_program, status=self._on_program, message=self._on_program)
+        guide.bind(current=self._on_program, status=self._on_program, message=self._on_program)
         self.muted, self.volume, self.seekable = player.muted, player.volume, player.seekable
         self._on_station()
         self._on_state()
@@ -187,7 +187,7 @@ class PlayerBar(BoxLayout):
 
     def _on_program(self, *_args) -> None:
         guide = self.guide
-        program = guide.on_now
+        program = guide.current
         if program is None:
             self.program_title = ""
             self.program_fraction = 0.0

@@ -77,7 +77,7 @@ class StationList(RecycleView):
         self._logos = {s.id: str(path) if (path := logo_path(s)) else "" for s in self.stations}
         player.bind(station=self._refresh, state=self._refresh, error=self._refresh,
                     mode=self._refresh)
-        guide.bind(on_now=self._refresh, today=self._refresh)
+        guide.bind(current=self._refresh, today=self._refresh)
         self._refresh()
 
     def pick(self, station_id: str) -> None:

@@ -71,7 +71,7 @@ class UpNextPanel(BoxLayout):
         self._local = local if local is not None else guide.local_tz
         super().__init__(guide=guide, **kwargs)
         self._redraw = Clock.create_trigger(lambda _dt: self.redraw(), 0)
-        guide.bind(station=self._redraw, on_now=self._redraw, up_next=self._redraw,
+        guide.bind(station=self._redraw, current=self._redraw, up_next=self._redraw,
                    today=self._redraw, status=self._redraw, message=self._redraw)
         self._ticker = Clock.schedule_interval(self._tick, 1.0)
         self.redraw()
@@ -94,7 +94,7 @@ class UpNextPanel(BoxLayout):
         station = guide.station
         self.heading_text = escape(f"Up Next on {station.name}") if station else "Up Next"
         self.message_text = escape(guide.message) if guide.status != "ok" else ""
-        now, nxt = guide.on_now, guide.up_next
+        now, nxt = guide.current, guide.up_next
         self.now_title = escape(now.title) if now else ""
         self.now_hosts = escape(hosts_line(now)) if now else ""
         self.now_times = escape(time_range(now.start, now.end, tz, self._local)) if now else ""
@@ -117,7 +117,7 @@ class UpNextPanel(BoxLayout):
         return "Nothing more scheduled today."
 
     def _update_progress(self, at: datetime) -> None:
-        now = self.guide.on_now
+        now = self.guide.current
         if now is None:
             self.now_fraction, self.now_left = 0.0, ""
             return

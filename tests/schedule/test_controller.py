@@ -72,11 +72,11 @@ def serve_day(httpserver) -> str:
 
 def test_loads_the_day_and_tells_the_views(httpserver, controller):
     seen = []
-    controller.bind(on_now=lambda _c, value: seen.append(value))
+    controller.bind(current=lambda _c, value: seen.append(value))
     controller.set_station(composer_station(serve_day(httpserver)))
     assert controller.status == "loading"
     assert pump(lambda: controller.status == "ok")
-    assert controller.on_now.title == "1A" and controller.up_next.title == "Up To Date"
+    assert controller.current.title == "1A" and controller.up_next.title == "Up To Date"
     assert len(controller.today) == 13 and controller.fetched_at is not None
     assert [p.title for p in seen] == ["1A"]
     assert controller.on_now_for("kcur").title == "1A"
@@ -87,7 +87,7 @@ def test_ticks_across_a_boundary_without_asking_the_server(httpserver, controlle
     assert pump(lambda: controller.status == "ok")
     clock.now = datetime(2025, 5, 14, 10, 0, tzinfo=CHICAGO)
     controller.tick()
-    assert controller.on_now.title == "Up To Date" and controller.up_next.title == "Here & Now"
+    assert controller.current.title == "Up To Date" and controller.up_next.title == "Here & Now"
     assert day_requests(httpserver) == 1
 
 
@@ -101,7 +101,7 @@ def test_refreshes_politely_over_a_simulated_afternoon(httpserver, controller, c
     assert 4 <= day_requests(httpserver) <= 1 + 6  # one at each start, at most hourly-ish
     statuses = [resp.status_code for req, resp in httpserver.log]
     assert statuses[0] == 200 and set(statuses[1:]) == {304}
-    assert controller.status == "ok" and controller.on_now.title == "The World"
+    assert controller.status == "ok" and controller.current.title == "The World"
 
 
 def test_source_failure_keeps_the_programs_and_says_from_when(httpserver, controller, clock):
@@ -113,7 +113,7 @@ def test_source_failure_keeps_the_programs_and_says_from_when(httpserver, contro
     assert pump(lambda: controller.status == "stale")
     copy_time = short_time(controller.fetched_at, EASTERN)
     assert controller.message == f"Schedule unavailable: NPR Composer (showing {copy_time} copy)"
-    assert controller.on_now.title == "1A" and len(controller.today) == 13
+    assert controller.current.title == "1A" and len(controller.today) == 13
 
 
 def test_failure_without_a_copy_is_unavailable(httpserver, controller):
@@ -121,7 +121,7 @@ def test_failure_without_a_copy_is_unavailable(httpserver, controller):
     controller.set_station(composer_station(httpserver.url_for("/v1")))
     assert pump(lambda: controller.status == "unavailable")
     assert controller.message == "Schedule unavailable: NPR Composer: HTTP 404 NOT FOUND"
-    assert controller.on_now is None and controller.today == []
+    assert controller.current is None and controller.today == []
 
 
 def test_station_without_a_schedule(controller):
@@ -139,16 +139,16 @@ def test_a_station_seen_before_still_answers_on_now_for(httpserver, controller):
     assert controller.on_now_for("wkar") is None and controller.on_now_for("nope") is None
 
 
-def test_on_now_can_be_watched_like_any_property(httpserver, controller, clock):
-    """Kivy treats names starting with on_ as events; kv rules (fbind) must still work."""
+def test_the_program_on_now_can_be_watched_through_fbind(httpserver, controller, clock):
+    """kv rules bind with fbind: `current` must notify them, and stop after unbind_uid."""
     calls = []
-    uid = controller.fbind("on_now", lambda _c, value: calls.append(value))
+    uid = controller.fbind("current", lambda _c, value: calls.append(value))
     controller.set_station(composer_station(serve_day(httpserver)))
     assert pump(lambda: controller.status == "ok") and [p.title for p in calls] == ["1A"]
-    controller.unbind_uid("on_now", uid)
+    controller.unbind_uid("current", uid)
     clock.now = datetime(2025, 5, 14, 10, 0, tzinfo=CHICAGO)
     controller.tick()
-    assert controller.on_now.title == "Up To Date" and len(calls) == 1
+    assert controller.current.title == "Up To Date" and len(calls) == 1
 
 
 def test_after_station_midnight_the_new_day_is_fetched(httpserver, controller, clock):
@@ -165,5 +165,5 @@ def test_after_station_midnight_the_new_day_is_fetched(httpserver, controller, c
         assert pump(lambda: controller._task is None)
     asked = [req.args["date"] for req, _ in httpserver.log]
     assert asked[-1] == "2025-05-15" and len(asked) <= 4
-    assert controller.on_now.start == datetime(2025, 5, 15, 0, 0, tzinfo=CHICAGO)
+    assert controller.current.start == datetime(2025, 5, 15, 0, 0, tzinfo=CHICAGO)
     assert controller.up_next.title == "Morning Edition"
