@@ -25,17 +25,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The venv: the app (run), or the app with the test tools (test, bench). A stamp holds the
+# hash of pyproject.toml it was installed from; the test set-up also serves `make run`.
 extras=""
 [ "$mode" = run ] || extras="[test]"
-stamp=".venv/.onair-installed${extras}"
 want="$(sha256sum pyproject.toml | cut -c1-16)"
-if [ ! -x .venv/bin/python ]; then
-  echo "setup: creating .venv"
-  python3 -m venv .venv
+stamp=".venv/.onair-installed${extras}"
+installed() { [ -f "$1" ] && [ "$(cat "$1")" = "$want" ]; }
+if installed "$stamp" || { [ "$mode" = run ] && installed ".venv/.onair-installed[test]"; }; then
+  exit 0
 fi
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "setup: installing On Air into .venv${extras:+ with test tools}"
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".${extras}"
-  echo "$want" > "$stamp"
+[ -x .venv/bin/python ] || { echo "setup: creating .venv"; python3 -m venv .venv; }
+echo "setup: installing On Air into .venv${extras:+ with the test tools}"
+log=$(mktemp)
+if ! { .venv/bin/python -m pip install -q --upgrade pip && \
+       .venv/bin/python -m pip install -q -e ".${extras}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "setup: pip could not install On Air (output above)" >&2
+  exit 1
 fi
+rm -f "$log"
+echo "$want" > "$stamp"
