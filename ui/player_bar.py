@@ -165,7 +165,10 @@ class PlayerBar(BoxLayout):
 
     def _on_state(self, *_args) -> None:
         p = self.player
-        self.status = status_words(p.state, error=p.error, retry_in_s=p.retry_in_s, mode=p.mode)
+        error = p.error
+        if p.station is not None and error.startswith(f"{p.station.name}: "):
+            error = error[len(p.station.name) + 2:]  # the name is shown just above
+        self.status = status_words(p.state, error=error, retry_in_s=p.retry_in_s, mode=p.mode)
         self.status_rgba = status_colour(p.state)
         self.active = p.state in ACTIVE_STATES
         self.ondemand = p.mode == "ondemand"

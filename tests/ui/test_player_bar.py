@@ -75,8 +75,10 @@ def test_unreachable_station_explains_why(bar, player, fake_backend, window):
     fake_backend.unreachable.add("http://127.0.0.1:9/kcur.mp3")
     click(bar.ids.play)
     wait_until(lambda: player.state == "error", timeout=10, what="error state")
+    # The station's name stands just above: the status gives the reason, first line first.
     assert bar.ids.status.text == (
-        "Error: KCUR 89.3: the stream could not be reached (connection refused) after 3 tries")
+        "Error: the stream could not be reached (connection refused) after 3 tries")
+    assert bar.ids.station_name.text == "KCUR 89.3"
     assert tuple(bar.ids.status.color) == theme.ERROR
     assert bar.ids.play.text == "Play"
     screenshot(window, "player_bar_error")
