@@ -82,16 +82,23 @@ class GuideController(EventDispatcher):
             self.status, self.message = "none", f"Unknown time zone {station.timezone!r}"
             return
         if station.schedule is not None and station.schedule.ucs is None:
-            # The Composer id is only on the station's website: read it there first.
             self.status, self.message = "loading", ""
-            self._task = run_async(lambda: schedule_source(self.http, station),
-                                   lambda source: self._use_source(station, source),
-                                   self._failed)
+            self._find_source(station)
             return
         self._use_source(station, station.schedule)
 
+    def _find_source(self, station: Station) -> None:
+        """The Composer id is only on the station's website: read it there first.
+
+        A failure is retried by tick() with the refresh policy's backoff."""
+        self._state = self._state.attempted(self.clock())
+        self._task = run_async(lambda: schedule_source(self.http, station),
+                               lambda source: self._use_source(station, source),
+                               self._failed)
+
     def _use_source(self, station: Station, source: ScheduleSource | None) -> None:
         self._task = None
+        self._state = GuideState()
         if source is None or source.source != "composer":
             self.status, self.message = "none", f"No program guide for {station.name}"
             return
@@ -106,8 +113,7 @@ class GuideController(EventDispatcher):
         if self._client is None or self._task is not None or self._closed:
             return
         client, at = self._client, self.clock()
-        self._state = GuideState(self._state.day, self._state.checked_at, at,
-                                 self._state.failures, self._state.starts)
+        self._state = self._state.attempted(at)
         if not self.today:
             self.status = "loading"
         self._task = run_async(lambda: client.around(at), self._loaded, self._failed)
@@ -123,9 +129,14 @@ class GuideController(EventDispatcher):
             self.current = now
         if nxt != self.up_next:
             self.up_next = nxt
-        if self._client is not None and self._task is None and is_due(
-                self._state, at, self._tz, self.policy):
+        if self._task is not None or self.station is None or self._tz is None:
+            return
+        if not is_due(self._state, at, self._tz, self.policy):
+            return
+        if self._client is not None:
             self.refresh()
+        elif self.status == "unavailable" and self.station.schedule is not None:
+            self._find_source(self.station)  # the website could not be read: try again
 
     def on_now_for(self, station_id: str) -> Program | None:
         """What is on a station now, from programs fetched this session (None if never)."""

@@ -109,9 +109,10 @@ def discover(html: str, homepage: str) -> Discovery:
                      feeds=_first(scanner.alternates + scanner.linked_feeds))
 
 
-def fetch_discovery(http: HttpClient, url: str) -> tuple[Discovery, Fetched]:
+def fetch_discovery(http: HttpClient, url: str, source: str = WEBSITE
+                    ) -> tuple[Discovery, Fetched]:
     """Fetch the page at `url` (cached; a stale copy when the site is down) and read it."""
-    fetched = http.get(url, source=WEBSITE, check=_looks_like_html)
+    fetched = http.get(url, source=source, check=_looks_like_html)
     return discover(_decode(fetched.content, fetched.content_type), fetched.url), fetched
 
 
@@ -129,7 +130,7 @@ def schedule_source(http: HttpClient, station: Station) -> ScheduleSource | None
         return source
     if not station.homepage:
         return None
-    found, _ = fetch_discovery(http, station.homepage)
+    found, _ = fetch_discovery(http, station.homepage, f"{station.name} website")
     return replace(source, ucs=found.ucs) if found.ucs else None
 
 

@@ -38,6 +38,9 @@ class GuideState:
     def succeeded(self, at: datetime, day: date, starts: tuple[datetime, ...]) -> GuideState:
         return GuideState(day, at, at, 0, tuple(sorted(starts)))
 
+    def attempted(self, at: datetime) -> GuideState:
+        return GuideState(self.day, self.checked_at, at, self.failures, self.starts)
+
     def failed(self, at: datetime) -> GuideState:
         return GuideState(self.day, self.checked_at, at, self.failures + 1, self.starts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from tests.support.metadata_server import (
     KCUR_UCS,
     composer_station,
     demo_day,
+    grove_homepage,
     serve_composer,
 )
 
@@ -167,3 +169,26 @@ def test_after_station_midnight_the_new_day_is_fetched(httpserver, controller, c
     assert asked[-1] == "2025-05-15" and len(asked) <= 4
     assert controller.current.start == datetime(2025, 5, 15, 0, 0, tzinfo=CHICAGO)
     assert controller.up_next.title == "Morning Edition"
+
+
+def test_a_guide_read_from_the_homepage_is_retried_after_the_site_fails(
+        httpserver, controller, clock):
+    """KCUR's Composer id is only on its website: a failed read is retried with backoff."""
+    base = serve_day(httpserver)
+    home = httpserver.url_for("/home")
+    station = composer_station(base)
+    station = replace(station, homepage=home, schedule=replace(station.schedule, ucs=None))
+    httpserver.expect_ordered_request("/home").respond_with_data("down", status=503)
+    httpserver.expect_ordered_request("/home").respond_with_data("down", status=503)
+    httpserver.expect_ordered_request("/home").respond_with_data("down", status=503)
+    controller.set_station(station)
+    assert pump(lambda: controller.status == "unavailable")
+    assert controller.message.startswith("Schedule unavailable: KCUR 89.3 website: ")
+    controller.tick()
+    assert controller.status == "unavailable"  # backing off: no new request yet
+    httpserver.expect_request("/home").respond_with_data(
+        grove_homepage(), content_type="text/html; charset=utf-8")
+    clock.now += timedelta(minutes=3)
+    controller.tick()
+    assert pump(lambda: controller.status == "ok")
+    assert controller.current is not None and controller.current.title == "1A"
