@@ -17,3 +17,10 @@ os.environ["ONAIR_CONFIG_DIR"] = os.path.join(_tmp, "config")
 os.environ["ONAIR_CACHE_DIR"] = os.path.join(_tmp, "cache")
 os.environ.pop("ONAIR_STATIONS", None)
 os.environ.pop("ONAIR_AUDIO_FILE", None)
+
+# Property tests run on a loaded 2-core CI machine: no per-example deadline (a slow
+# example is not a failure), and no example database written into the work tree.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("onair", deadline=None, database=None)
+settings.load_profile("onair")
