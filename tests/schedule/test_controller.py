@@ -13,6 +13,7 @@ from kivy.clock import Clock
 from schedule.controller import GuideController
 from schedule.display import short_time
 from schedule.http_session import HttpClient
+from tests.support.clock import ManualClock
 from tests.support.metadata_server import (
     CHICAGO,
     KCUR_UCS,
@@ -24,14 +25,6 @@ from tests.support.metadata_server import (
 
 DAY = date(2025, 5, 14)
 EASTERN = ZoneInfo("America/New_York")
-
-
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def pump(condition, timeout: float = 5.0) -> bool:
@@ -57,7 +50,7 @@ def http(tmp_path):
 
 @pytest.fixture
 def clock():
-    return FakeClock(datetime(2025, 5, 14, 9, 30, tzinfo=CHICAGO))
+    return ManualClock(datetime(2025, 5, 14, 9, 30, tzinfo=CHICAGO))
 
 
 @pytest.fixture

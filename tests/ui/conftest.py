@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.clock import ManualClock
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -156,21 +158,11 @@ def player(fake_backend):
     controller.shutdown()
 
 
-class FixedClock:
-    """An aware-UTC clock the test moves by hand."""
-
-    def __init__(self, at) -> None:
-        self.at = at
-
-    def __call__(self):
-        return self.at
-
-
 @pytest.fixture
 def guide_clock():
     from datetime import UTC, datetime
 
-    return FixedClock(datetime(2026, 11, 28, 18, 12, 4, tzinfo=UTC))
+    return ManualClock(datetime(2026, 11, 28, 18, 12, 4, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ def test_program_on_now_with_progress_every_second(bar, guide, guide_clock):
     wait_until(lambda: bar.ids.program_title.text == "Morning Edition")
     assert bar.ids.program_time.text == "12:04 / 59:00"
     assert bar.program_fraction == pytest.approx(724 / 3540)
-    guide_clock.at += timedelta(seconds=1)
+    guide_clock.now += timedelta(seconds=1)
     bar.tick()
     assert bar.ids.program_time.text == "12:05 / 59:00"
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from player.stations import ScheduleSource, Station
+from tests.support.clock import ManualClock
 from tests.support.demo_data import STATIONS, DemoSite, demo_programs
 from tests.ui.conftest import screenshot, wait_until
 from ui.markup import escape
@@ -17,19 +18,9 @@ NEWS, CLASSICAL = STATIONS
 CHICAGO = ZoneInfo("America/Chicago")
 
 
-class FakeTime:
-    """The instant the guide, the panel and the demo server all see."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 @pytest.fixture
 def clock():
-    return FakeTime(datetime(2026, 11, 27, 10, 7, 30, tzinfo=CHICAGO))
+    return ManualClock(datetime(2026, 11, 27, 10, 7, 30, tzinfo=CHICAGO))
 
 
 @pytest.fixture
@@ -108,11 +99,11 @@ def test_moves_on_at_the_program_boundary_without_a_click(panel, guide, site, cl
                                                           window) -> None:
     guide.set_station(catalogue_station(NEWS, site))
     wait_until(lambda: panel.now_title == "Morning Edition", 10, "the schedule")
-    clock.at += timedelta(minutes=7, seconds=31)  # 10:15:01
+    clock.now += timedelta(minutes=7, seconds=31)  # 10:15:01
     wait_until(lambda: panel.ids.now_title.text == "Up To Date", 5, "the next program")
     assert panel.ids.next_title.text == "1A"
     assert panel.ids.now_left.text == "0:01 / 15:00"
-    clock.at += timedelta(hours=1)  # 11:15:01, 45 % 8 == 5: "[Jazz] Night in America"
+    clock.now += timedelta(hours=1)  # 11:15:01, 45 % 8 == 5: "[Jazz] Night in America"
     wait_until(lambda: panel.ids.now_title.text == escape("[Jazz] Night in America"), 5,
                "the jazz hour")
     label = panel.ids.now_title
@@ -143,7 +134,7 @@ def test_unreachable_source_is_shown(panel, guide, site, window) -> None:
 
 
 def test_later_today_stops_at_the_station_midnight(panel, guide, site, clock) -> None:
-    clock.at = datetime(2026, 11, 27, 23, 50, tzinfo=CHICAGO)
+    clock.now = datetime(2026, 11, 27, 23, 50, tzinfo=CHICAGO)
     guide.set_station(catalogue_station(NEWS, site))
     wait_until(lambda: panel.now_title and panel.next_title, 10, "the schedule")
     assert panel.ids.now_title.text == "The World"  # 23:45, slot 95 % 8 == 7
