@@ -29,6 +29,7 @@ from kivy.uix.recycleview.views import RecycleDataViewBehavior
 from news.controller import NewsController
 from news.model import Newscast, Story
 from player.controller import PlayerController
+from ui.clipping import ClippedRecycleView
 from ui.markup import escape
 from ui.timefmt import duration, time_ago, zoned_clock
 
@@ -74,7 +75,7 @@ class StoryRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
             self._list.dispatch("on_pick", self.index)
 
 
-class StoryList(RecycleView):
+class StoryList(ClippedRecycleView):
     """The story RecycleView; `on_pick(index)` when a row is clicked."""
 
     __events__ = ("on_pick",)

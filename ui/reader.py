@@ -23,6 +23,7 @@ from kivy.uix.label import Label
 from news.controller import NewsController
 from news.model import Story
 from player.tasks import run_async
+from ui.clipping import ClippedScrollView  # noqa: F401 - used by reader.kv
 from ui.markup import escape
 from ui.timefmt import long_date, zoned_clock
 

@@ -14,11 +14,11 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.recycleview import RecycleView
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 
 from player.catalogue import logo_path
 from player.stations import Station
+from ui.clipping import ClippedRecycleView
 from ui.markup import escape
 
 _KV = str(Path(__file__).with_suffix(".kv"))
@@ -63,7 +63,7 @@ class StationRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
             self.owner.pick(self.station_id)
 
 
-class StationList(RecycleView):
+class StationList(ClippedRecycleView):
     """The station list. `player`: PlayerController; `guide`: GuideController."""
 
     player = ObjectProperty(None)

@@ -20,6 +20,7 @@ from kivy.uix.boxlayout import BoxLayout
 from schedule.controller import GuideController
 from schedule.guide import progress, rest_of_day
 from schedule.model import Program
+from ui.clipping import ClippedRecycleView  # noqa: F401 - used by up_next.kv
 from ui.markup import escape
 from ui.timefmt import duration, local_time, time_range
 
