@@ -6,6 +6,13 @@ One explicit Instance, no video. With `audio_file` all audio goes to a WAV file
 the callbacks copy one integer and hand a BackendEvent to the listener, never
 calling libvlc (see player/backend.py for the threading rule).
 
+Commands (open, play, stop, volume, seek) run in order on one worker thread, so
+the caller (the Kivy thread) never waits for libvlc: stopping a stream waits for
+its connection to close, 3-30 ms a switch. Queries (title, audio progress,
+position) read libvlc directly under a lock the worker holds only while it swaps
+media; until the worker has loaded the latest `open()`, they answer as for a
+stream that has not started ("", 0).
+
 Plain `http://` live streams are opened as `icyx://` (libvlc's ICY-capable access):
 libvlc's default http access opens an Icecast stream twice (it gives up on the
 first request when it sees ICY headers), `icyx` opens it once with the same
@@ -14,14 +21,20 @@ titles. https and HLS playlists keep their scheme.
 
 from __future__ import annotations
 
+import logging
 import os
+import queue
 import threading
+from collections.abc import Callable
+from functools import partial
 
 from player.backend import BackendEvent, EventKind, Listener
 from player.errors import BadInput, OnAirError
 
 INSTALL_HINT = "install libvlc5 and vlc-plugin-base (apt-get install libvlc5 vlc-plugin-base)"
 LIVE_CACHING_MS = 300
+SHUTDOWN_WAIT_S = 10.0
+_log = logging.getLogger(__name__)
 ONDEMAND_CACHING_MS = 1000
 
 try:
@@ -59,10 +72,14 @@ class VlcBackend:
         if self._instance is None:
             raise OnAirError(f"libvlc did not start: {INSTALL_HINT}")
         self._player = self._instance.media_player_new()
-        self._media = None
-        self._session = 0
+        self._media = None  # set by the worker, under _lock
+        self._media_session = 0  # the session of _media
+        self._session = 0  # the latest open() (caller's thread)
         self._listener: Listener | None = None
         self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[Callable[[], object] | None] = queue.SimpleQueue()
+        self._worker = threading.Thread(target=self._work, name="onair-vlc", daemon=True)
+        self._worker.start()
         states = vlc.State
         self._states: dict[int, EventKind] = {
             states.Opening.value: "opening", states.Buffering.value: "buffering",
@@ -81,81 +98,104 @@ class VlcBackend:
         if listener is not None:
             listener(BackendEvent(kind, session))
 
-    def open(self, url: str, *, live: bool) -> int:
-        self._release_media()
-        self._session += 1
-        session = self._session
-        media = self._instance.media_new_location(libvlc_mrl(url, live=live))
-        caching = LIVE_CACHING_MS if live else ONDEMAND_CACHING_MS
-        media.add_option(f":network-caching={caching}")
-        events = media.event_manager()
+    # -- the worker ------------------------------------------------------
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - one failed command must not stop the rest
+                _log.exception("libvlc command failed")
 
-        def on_state(event: object, session: int = session) -> None:
+    def _load(self, mrl: str, caching_ms: int, session: int) -> None:
+        """On the worker: stop what plays, then make `mrl` the player's media."""
+        self._player.stop()
+        media = self._instance.media_new_location(mrl)
+        media.add_option(f":network-caching={caching_ms}")
+
+        def on_state(event: object) -> None:
             state = event.u.new_state  # copied: the event struct is reused by libvlc
             kind = self._states.get(int(state))
             if kind is not None:
                 self._emit(kind, session)
 
-        events.event_attach(vlc.EventType.MediaStateChanged, on_state)
-        self._media = media
+        media.event_manager().event_attach(vlc.EventType.MediaStateChanged, on_state)
+        self._release_media(replace_with=(media, session))
         self._player.set_media(media)
-        return session
 
-    def _release_media(self) -> None:
-        self._player.stop()
-        if self._media is not None:
-            events = self._media.event_manager()
-            events.event_detach(vlc.EventType.MediaStateChanged)
-            self._media.release()
-            self._media = None
+    def _release_media(self, replace_with: tuple[object, int] | None = None) -> None:
+        with self._lock:
+            old = self._media
+            self._media, self._media_session = replace_with or (None, 0)
+            if old is not None:
+                old.event_manager().event_detach(vlc.EventType.MediaStateChanged)
+                old.release()
+
+    # -- commands (queued) ------------------------------------------------
+    def open(self, url: str, *, live: bool) -> int:
+        self._session += 1
+        caching = LIVE_CACHING_MS if live else ONDEMAND_CACHING_MS
+        self._jobs.put(partial(self._load, libvlc_mrl(url, live=live), caching, self._session))
+        return self._session
 
     def play(self) -> None:
-        self._player.play()
+        self._jobs.put(self._player.play)
 
     def pause(self) -> None:
-        self._player.set_pause(1)
+        self._jobs.put(partial(self._player.set_pause, 1))
 
     def stop(self) -> None:
-        self._player.stop()
+        self._jobs.put(self._player.stop)
 
     def set_volume(self, volume: int) -> None:
-        self._player.audio_set_volume(max(0, min(100, int(volume))))
+        self._jobs.put(partial(self._player.audio_set_volume, max(0, min(100, int(volume)))))
 
     def set_muted(self, muted: bool) -> None:
-        self._player.audio_set_mute(bool(muted))
+        self._jobs.put(partial(self._player.audio_set_mute, bool(muted)))
+
+    def seek(self, seconds: float) -> None:
+        self._jobs.put(partial(self._player.set_time, int(max(0.0, seconds) * 1000)))
+
+    # -- queries (direct) -------------------------------------------------
+    def _loaded(self) -> bool:
+        """The latest open() is the player's media (call under _lock)."""
+        return self._media is not None and self._media_session == self._session
 
     def now_playing(self) -> str:
-        if self._media is None:
-            return ""
-        return self._media.get_meta(vlc.Meta.NowPlaying) or ""
+        with self._lock:
+            return (self._media.get_meta(vlc.Meta.NowPlaying) or "") if self._loaded() else ""
 
     def audio_progress(self) -> int:
-        if self._media is None:
-            return 0
         stats = vlc.MediaStats()
-        if not self._media.get_stats(stats):
-            return 0
+        with self._lock:
+            if not self._loaded() or not self._media.get_stats(stats):
+                return 0
         return int(stats.decoded_audio)
 
     def position_s(self) -> float:
-        return max(0, self._player.get_time()) / 1000.0
+        with self._lock:
+            return max(0, self._player.get_time()) / 1000.0 if self._loaded() else 0.0
 
     def duration_s(self) -> float:
-        return max(0, self._player.get_length()) / 1000.0
+        with self._lock:
+            return max(0, self._player.get_length()) / 1000.0 if self._loaded() else 0.0
 
     def seekable(self) -> bool:
-        return bool(self._player.is_seekable())
-
-    def seek(self, seconds: float) -> None:
-        self._player.set_time(int(max(0.0, seconds) * 1000))
+        with self._lock:
+            return bool(self._player.is_seekable()) if self._loaded() else False
 
     def shutdown(self) -> None:
         if self._player is None:
             return
         self.set_listener(None)
-        self._release_media()
-        self._player.release()
-        self._instance.release()
+        self._jobs.put(None)
+        self._worker.join(SHUTDOWN_WAIT_S)
+        if self._worker.is_alive():  # libvlc hung: leave it to the process exit
+            _log.warning("libvlc did not stop within %s s", SHUTDOWN_WAIT_S)
+        else:
+            self._player.stop()
+            self._release_media()
+            self._player.release()
+            self._instance.release()
         self._player = None
         self._instance = None
 
