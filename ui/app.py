@@ -52,7 +52,11 @@ class OnAirApp(App):
         self._clock = clock
         self._debug = DebugStateWriter.from_env()
         self._save_soon = Clock.create_trigger(self._save_prefs_async, 1.0)
-        self._follow_station = Clock.create_trigger(self._panels_follow_station, 0.02)
+        # A switch's work is spread over frames (under software GL a frame that renders
+        # many new labels waits for the previous frame's rendering): the player bar and the
+        # list at once, the guide a frame later, the news two to three frames later.
+        self._follow_station = Clock.create_trigger(self._guide_follows_station, 0.02)
+        self._news_follows = Clock.create_trigger(self._news_follows_station, 0.06)
         self._ticker = None
         self._drawn = False
         self._stopped = False
@@ -68,13 +72,16 @@ class OnAirApp(App):
         if _KV not in Builder.files:
             Builder.load_file(_KV)
         root = MainView()
-        self.bar = PlayerBar(player=self.player, guide=self.guide, clock=self._clock)
+        # The window is cleared to the panels' surface; app.kv paints the background
+        # between them, so no panel paints its own (each would cost its area per frame).
+        self.bar = PlayerBar(player=self.player, guide=self.guide, clock=self._clock,
+                             paint_surface=False)
         self.stations = StationList(stations=self.catalogue.stations, player=self.player,
                                     guide=self.guide)
-        self.up_next = UpNextPanel(self.guide)
-        self.news_panel = NewsPanel(self.news, self.player,
+        self.up_next = UpNextPanel(self.guide, paint_surface=False)
+        self.news_panel = NewsPanel(self.news, self.player, paint_surface=False,
                                     newscast_feed=self.catalogue.newscast_feed)
-        self.reader = StoryReader(self.news)
+        self.reader = StoryReader(self.news, paint_surface=False)
         root.ids.bar_slot.add_widget(self.bar)
         root.ids.stations_slot.add_widget(self.stations)
         root.ids.up_next_slot.add_widget(self.up_next)
@@ -89,7 +96,7 @@ class OnAirApp(App):
         from kivy.core.window import Window
 
         Window.minimum_width, Window.minimum_height = theme.MIN_WIDTH, theme.MIN_HEIGHT
-        Window.clearcolor = theme.BG
+        Window.clearcolor = theme.SURFACE  # app.kv paints the background between the panels
         if self.prefs.window_size is not None:
             Window.size = self.prefs.window_size
         Window.bind(on_key_down=self._on_key_down)
@@ -120,6 +127,7 @@ class OnAirApp(App):
             self._ticker.cancel()
         self._save_soon.cancel()
         self._follow_station.cancel()
+        self._news_follows.cancel()
         self.prefs = self._current_prefs(window_size=tuple(int(v) for v in Window.size))
         save_prefs(self.paths.state_dir, self.prefs)
         self.up_next.stop()
@@ -182,15 +190,16 @@ class OnAirApp(App):
         return stations[0] if stations else None
 
     def _on_station(self, _player, _station: Station | None) -> None:
-        # The guide and news follow a frame later, so a switch's work spreads over two frames.
         self._follow_station()
+        self._news_follows()
         self._remember()
 
-    def _panels_follow_station(self, _dt: float) -> None:
-        station = self.player.station
+    def _guide_follows_station(self, _dt: float) -> None:
+        self.guide.set_station(self.player.station)
+
+    def _news_follows_station(self, _dt: float) -> None:
         self.reader.close()
-        self.guide.set_station(station)
-        self.news.set_station(station)
+        self.news.set_station(self.player.station)
 
     def _swap_news_and_reader(self, _reader, is_open: bool) -> None:
         slot = self.root.ids.news_slot

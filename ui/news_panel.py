@@ -110,6 +110,7 @@ class NewsPanel(BoxLayout):
     newscast_meta = StringProperty("")
     newscast_playing = BooleanProperty(False)
     has_newscast = BooleanProperty(False)  # a newscast feed is configured
+    paint_surface = BooleanProperty(True)  # False where the window's clear colour is the surface
     __events__ = ("on_story",)
 
     def __init__(self, news: NewsController, player: PlayerController, *,

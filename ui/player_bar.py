@@ -112,6 +112,7 @@ class PlayerBar(BoxLayout):
     length = NumericProperty(0.0)
     seekable = BooleanProperty(False)
     position_time = StringProperty("")
+    paint_surface = BooleanProperty(True)  # False where the window's clear colour is the surface
 
     def __init__(self, *, player, guide, clock: Callable[[], datetime] | None = None,
                  **kwargs) -> None:

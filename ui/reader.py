@@ -54,6 +54,7 @@ class StoryReader(BoxLayout):
     news = ObjectProperty(None)
     story = ObjectProperty(None, allownone=True)
     is_open = BooleanProperty(False)
+    paint_surface = BooleanProperty(True)  # False where the window's clear colour is the surface
     title_text = StringProperty("")
     byline_text = StringProperty("")
     dates_text = StringProperty("")

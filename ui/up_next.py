@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from schedule.controller import GuideController
@@ -65,6 +65,7 @@ class UpNextPanel(BoxLayout):
     next_title = StringProperty("")
     next_time = StringProperty("")
     empty_text = StringProperty("")
+    paint_surface = BooleanProperty(True)  # False where the window's clear colour is the surface
 
     def __init__(self, guide: GuideController, *, local: tzinfo | None = None, **kwargs) -> None:
         if _KV not in Builder.files:
