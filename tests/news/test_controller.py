@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -13,6 +12,7 @@ from kivy.clock import Clock
 from news.controller import NewsController
 from tests.news.conftest import make_station
 from tests.support.feeds import newscast_item, newscast_rss, station_rss, tiny_png
+from tests.support.wait import wait_until
 
 RSS = "application/rss+xml"
 STORIES = [{"title": f"Story {i}", "link": f"https://www.kcur.org/{i}",
@@ -20,12 +20,7 @@ STORIES = [{"title": f"Story {i}", "link": f"https://www.kcur.org/{i}",
 
 
 def wait_for(cond: Callable[[], bool], timeout: float = 8.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        Clock.tick()
-        time.sleep(0.01)
+    wait_until(cond, timeout, step=Clock.tick)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from player.stations import Station, Stream
 from tests.support.icecast import IcecastBench
+from tests.support.wait import wait_until
 
 
 @pytest.fixture(scope="session")
@@ -41,11 +41,7 @@ def pump(until: Callable[[], object], timeout: float, what: str = "condition") -
     """Run the Kivy clock (no window) until `until()` is true; fail after `timeout` s."""
     from kivy.clock import Clock
 
-    deadline = time.monotonic() + timeout
-    while not until():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        Clock.tick()
+    wait_until(until, timeout, what, step=Clock.tick, interval=0)
 
 
 def station(sid: str, name: str, *urls: str) -> Station:

@@ -12,6 +12,7 @@ import pytest
 from player.backend import Backend, BackendEvent
 from player.fake_backend import FakeBackend
 from tests.support.icecast import free_port
+from tests.support.wait import wait_until
 
 
 @dataclass
@@ -37,11 +38,7 @@ class Harness:
 
 
 def wait(cond: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.02)
+    wait_until(cond, timeout, what, interval=0.02)
 
 
 @pytest.fixture(params=["fake", pytest.param("vlc", marks=pytest.mark.icecast)])

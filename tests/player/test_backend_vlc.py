@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from player.errors import BadInput, OnAirError
 from player.vlc_backend import libvlc_mrl, make_backend
 from tests.support.audio import analyse, duration_s
 from tests.support.icecast import IcecastBench
+from tests.support.wait import wait_until
 
 
 def test_plain_http_uses_the_icy_access_https_and_hls_keep_their_scheme() -> None:
@@ -60,10 +60,7 @@ def test_wav_analysis_reads_a_file_still_being_written(tmp_path: Path) -> None:
 
 
 def wait_for(cond, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+    wait_until(cond, timeout, what, interval=0.05)
 
 
 @pytest.mark.icecast

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,19 +21,14 @@ from tests.support.metadata_server import (
     grove_homepage,
     serve_composer,
 )
+from tests.support.wait import wait_until
 
 DAY = date(2025, 5, 14)
 EASTERN = ZoneInfo("America/New_York")
 
 
 def pump(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        Clock.tick()
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
+    return wait_until(condition, timeout, step=Clock.tick)
 
 
 def day_requests(server) -> int:

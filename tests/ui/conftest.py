@@ -12,13 +12,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.support.clock import ManualClock
+from tests.support.wait import wait_until as _wait_until
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -33,14 +33,7 @@ def pump(frames: int = 3) -> None:
 
 def wait_until(cond: Callable[[], object], timeout: float = 5.0, what: str = "") -> None:
     """Tick the clock and draw until `cond()` is truthy; AssertionError after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while True:
-        pump(1)
-        if cond():
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what or cond}")
-        time.sleep(0.005)
+    _wait_until(cond, timeout, what or str(cond), step=lambda: pump(1), interval=0.005)
 
 
 def screenshot(window, name: str) -> Path:
