@@ -16,7 +16,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -210,9 +211,32 @@ class HttpClient:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._sessions: list[requests.Session] = []
+        self._busy: set[requests.Session] = set()  # in use by a thread right now
+        self._closing: set[requests.Session] = set()  # busy ones close() asked to close
         self._pruned = False
 
     # -- sessions ---------------------------------------------------------------------------
+    # Each thread has its own sessions (SQLite connections are not shared). A thread marks its
+    # session busy while it uses it; close() from another thread never closes a busy one.
+    @contextmanager
+    def _session(self, kind: str) -> Iterator[tuple[requests.Session, _CappedAdapter]]:
+        with self._lock:
+            pair = getattr(self._local, kind, None)
+            if pair is None:
+                pair = self._new_cached() if kind == "cached" else self._new_plain()
+                setattr(self._local, kind, pair)
+                self._sessions.append(pair[0])
+            self._busy.add(pair[0])
+        try:
+            yield pair
+        finally:
+            with self._lock:
+                self._busy.discard(pair[0])
+                close_now = pair[0] in self._closing
+                self._closing.discard(pair[0])
+            if close_now:
+                pair[0].close()
+
     def _setup(self, session: requests.Session) -> _CappedAdapter:
         adapter = _CappedAdapter(retries())
         session.mount("http://", adapter)
@@ -220,68 +244,55 @@ class HttpClient:
         session.max_redirects = MAX_REDIRECTS
         session.headers["User-Agent"] = self.user_agent
         session.trust_env = False  # no proxies or .netrc from the environment
-        with self._lock:
-            self._sessions.append(session)
         return adapter
 
-    def _cached(self) -> tuple[requests_cache.CachedSession, _CappedAdapter]:
-        if getattr(self._local, "cached", None) is None:
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                backend = requests_cache.SQLiteCache(self.cache_path, wal=True,
-                                                     busy_timeout=5000)
-            except sqlite3.DatabaseError:  # a corrupt cache file: start a new one
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.cache_path}{suffix}").unlink(missing_ok=True)
-                backend = requests_cache.SQLiteCache(self.cache_path, wal=True,
-                                                     busy_timeout=5000)
-            session = requests_cache.CachedSession(
-                backend=backend, cache_control=True, expire_after=self.expire_after_s,
-                allowable_methods=("GET",), allowable_codes=(200,), stale_if_error=False)
-            self._local.cached = (session, self._setup(session))
-            self._prune(session)
-        return self._local.cached
-
-    def _prune(self, session: requests_cache.CachedSession) -> None:
-        """Once per client: forget copies older than KEEP_DAYS (past days' schedules)."""
-        with self._lock:
-            if self._pruned:
-                return
-            self._pruned = True
+    def _new_cached(self) -> tuple[requests_cache.CachedSession, _CappedAdapter]:
+        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            session.cache.delete(older_than=timedelta(days=KEEP_DAYS))
-        except Exception:  # noqa: BLE001 - a cache that cannot be pruned still works
-            return
+            backend = requests_cache.SQLiteCache(self.cache_path, wal=True, busy_timeout=5000)
+        except sqlite3.DatabaseError:  # a corrupt cache file: start a new one
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.cache_path}{suffix}").unlink(missing_ok=True)
+            backend = requests_cache.SQLiteCache(self.cache_path, wal=True, busy_timeout=5000)
+        session = requests_cache.CachedSession(
+            backend=backend, cache_control=True, expire_after=self.expire_after_s,
+            allowable_methods=("GET",), allowable_codes=(200,), stale_if_error=False)
+        adapter = self._setup(session)
+        if not self._pruned:  # once per client: forget copies older than KEEP_DAYS
+            self._pruned = True
+            try:
+                session.cache.delete(older_than=timedelta(days=KEEP_DAYS))
+            except Exception:  # noqa: BLE001 - a cache that cannot be pruned still works
+                pass
+        return session, adapter
 
-    def _plain(self) -> tuple[requests.Session, _CappedAdapter]:
-        if getattr(self._local, "plain", None) is None:
-            session = requests.Session()
-            self._local.plain = (session, self._setup(session))
-        return self._local.plain
+    def _new_plain(self) -> tuple[requests.Session, _CappedAdapter]:
+        session = requests.Session()
+        return session, self._setup(session)
 
     # -- public -----------------------------------------------------------------------------
     def get(self, url: str, *, source: str, params: dict | None = None,
             check: Check | None = None) -> Fetched:
         """A cached GET. `check` rejects unusable 200 answers (they never replace a good copy)."""
-        session, adapter = self._cached()
-        adapter.limits = _Limits(self.max_bytes, self.deadline_s, check=check)
-        shown = one_line(url, 200)
-        try:
-            resp = session.get(url, params=params, timeout=self.timeout)
-            if adapter.limits.failure is not None:  # a cached copy stood in for a failure
-                raise adapter.limits.failure
-            if resp.status_code == 200:
-                self._keep(session, resp, url, params)
-                return self._fetched(resp, stale=False)
-            problem = f"HTTP {resp.status_code} {one_line(resp.reason or '', 40)}".rstrip()
-        except requests.RequestException as exc:
-            problem = _why(exc, self.timeout)
-        except (OSError, ValueError, sqlite3.Error) as exc:  # cache file trouble, odd URLs
-            problem = f"could not fetch ({exc.__class__.__name__})"
-        cached = self._cached_copy(session, url, params)
-        if cached is not None:
-            return self._fetched(cached, stale=True, problem=f"{problem} ({shown})")
-        raise SourceUnavailable(f"{source}: {problem} ({shown})")
+        with self._session("cached") as (session, adapter):
+            adapter.limits = _Limits(self.max_bytes, self.deadline_s, check=check)
+            shown = one_line(url, 200)
+            try:
+                resp = session.get(url, params=params, timeout=self.timeout)
+                if adapter.limits.failure is not None:  # a cached copy stood in for a failure
+                    raise adapter.limits.failure
+                if resp.status_code == 200:
+                    self._keep(session, resp, url, params)
+                    return self._fetched(resp, stale=False)
+                problem = f"HTTP {resp.status_code} {one_line(resp.reason or '', 40)}".rstrip()
+            except requests.RequestException as exc:
+                problem = _why(exc, self.timeout)
+            except (OSError, ValueError, sqlite3.Error) as exc:  # cache file trouble, odd URLs
+                problem = f"could not fetch ({exc.__class__.__name__})"
+            cached = self._cached_copy(session, url, params)
+            if cached is not None:
+                return self._fetched(cached, stale=True, problem=f"{problem} ({shown})")
+            raise SourceUnavailable(f"{source}: {problem} ({shown})")
 
     def fetch_head(self, url: str, max_bytes: int = 65536) -> FetchedHead:
         """The resolver's Fetcher: follows up to 5 redirects, reads only the first max_bytes
@@ -295,27 +306,31 @@ class HttpClient:
         return self._uncached(url, source, _Limits(max_bytes, self.deadline_s)).content
 
     def close(self) -> None:
+        """Close every session. One a thread is using is closed by that thread when its
+        request ends: closing its SQLite connection under it would crash the process."""
         with self._lock:
             sessions, self._sessions = self._sessions, []
-        for session in sessions:
+            idle = [s for s in sessions if s not in self._busy]
+            self._closing.update(s for s in sessions if s in self._busy)
+            self._local = threading.local()
+        for session in idle:
             session.close()
-        self._local = threading.local()
 
     # -- helpers ----------------------------------------------------------------------------
     def _uncached(self, url: str, source: str, limits: _Limits) -> requests.Response:
-        session, adapter = self._plain()
-        adapter.limits = limits
-        shown = one_line(url, 200)
-        try:
-            resp = session.get(url, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise SourceUnavailable(f"{source}: {_why(exc, self.timeout)} ({shown})") from None
-        except (OSError, ValueError) as exc:
-            raise SourceUnavailable(f"{source}: could not fetch ({exc.__class__.__name__}) "
-                                    f"({shown})") from None
-        if resp.status_code != 200:
-            raise SourceUnavailable(f"{source}: HTTP {resp.status_code} ({shown})")
-        return resp
+        with self._session("plain") as (session, adapter):
+            adapter.limits = limits
+            shown = one_line(url, 200)
+            try:
+                resp = session.get(url, timeout=self.timeout)
+            except requests.RequestException as exc:
+                raise SourceUnavailable(f"{source}: {_why(exc, self.timeout)} ({shown})") from None
+            except (OSError, ValueError) as exc:
+                raise SourceUnavailable(f"{source}: could not fetch ({exc.__class__.__name__}) "
+                                        f"({shown})") from None
+            if resp.status_code != 200:
+                raise SourceUnavailable(f"{source}: HTTP {resp.status_code} ({shown})")
+            return resp
 
     @staticmethod
     def _key(session: requests_cache.CachedSession, url: str, params: dict | None) -> str:

@@ -247,3 +247,57 @@ def test_a_corrupt_cache_file_is_started_afresh(httpserver, tmp_path):
     http = HttpClient(tmp_path, timeout=(1.0, 1.0))
     assert http.get(httpserver.url_for("/day"), source="Test").content == b"[]"
     http.close()
+
+
+CLOSE_RACE = """
+import sys, threading, time
+from pathlib import Path
+from player.errors import SourceUnavailable
+from schedule.http_session import HttpClient
+
+url, cache, seconds = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
+http = HttpClient(cache, timeout=(1.0, 1.0), deadline_s=3.0)
+stop = time.monotonic() + seconds
+answers, errors = [], []
+
+def worker():
+    while time.monotonic() < stop:
+        try:
+            answers.append(http.get(url, source="Test").content)
+        except SourceUnavailable:
+            pass
+        except Exception as exc:
+            errors.append(repr(exc))
+
+threads = [threading.Thread(target=worker) for _ in range(4)]
+for t in threads:
+    t.start()
+closes = 0
+while time.monotonic() < stop:
+    http.close()
+    closes += 1
+    time.sleep(0.002)
+for t in threads:
+    t.join()
+http.close()
+print(closes, len(answers), len(errors), errors[:3])
+"""
+
+
+def test_close_while_other_threads_fetch_never_crashes(httpserver, tmp_path):
+    """The app's workers may be mid-request when the client is closed. Closing a thread's
+    SQLite connection under it used to kill the whole process (segfault)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    httpserver.expect_request("/a").respond_with_data(
+        "x" * 2000, content_type=JSON, headers={"Cache-Control": "max-age=0"})
+    root = Path(__file__).resolve().parents[2]
+    run = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-c", CLOSE_RACE, httpserver.url_for("/a"),
+         str(tmp_path), "3"], cwd=root, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, f"exit {run.returncode}: {run.stderr[-2000:]}"
+    closes, answers, errors = run.stdout.split(maxsplit=3)[:3]
+    assert int(closes) > 100 and int(answers) > 20, run.stdout
+    assert errors == "0", run.stdout
