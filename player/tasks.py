@@ -6,27 +6,21 @@ the worker's return value goes to `on_done`, an exception to `on_error`, both
 called on the Kivy thread through `Clock.schedule_once`. A `Task` can be
 cancelled: its callbacks are then dropped (the worker itself runs to its own
 deadline, which every network call has).
+
+Each task runs on its own daemon thread: tasks are few (a handful per station
+switch) and each ends by its network deadline, and a request still waiting on a
+hung server never keeps the process alive after the window is closed
+(concurrent.futures' pool joins its threads at exit: quitting waited for the
+read timeout).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kivy.clock import Clock
-
-_executor_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="onair-io")
-        return _executor
 
 
 class Task:
@@ -60,5 +54,5 @@ def run_async(
             return
         deliver(on_done, result)
 
-    _pool().submit(job)
+    threading.Thread(target=job, name="onair-io", daemon=True).start()
     return task

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ import pytest
 from schedule.guide import on_now, up_next
 from tests.support.demo_data import STATIONS, DemoSite, demo_catalogue, demo_programs, make_media
 from tests.support.icecast import IcecastBench
+from tests.support.metadata_server import silent_server
 from tests.ui.app_process import AppProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.icecast, pytest.mark.gui,
@@ -175,3 +177,20 @@ def test_stream_server_down_error_then_recovery(tmp_path, site, media, app_facto
         own.start()
         app.wait(lambda s: s["state"] == "playing", timeout=40, what="recovered")
         app.wait_hears(440)
+
+
+def test_quits_at_once_while_the_metadata_server_hangs(tmp_path, bench, media, app_factory):
+    """Closing the window while schedule and news requests wait on a server that never
+    answers: the process ends at once (it used to wait out the read timeout)."""
+    with silent_server() as base:
+        class HungSite:
+            base_url = base
+
+        app = app_factory(write_catalogue(tmp_path, HungSite, bench, media))
+        app.key("space")
+        app.wait(lambda s: s["state"] == "playing", what="playing while metadata hangs")
+        app.wait_hears(440)
+        started = time.monotonic()
+        assert app.stop(timeout=30) == 0, app.log_tail()
+        assert time.monotonic() - started < 3.0, "quitting waited on the hung server"
+        assert json.loads((tmp_path / "config" / "prefs.json").read_text())["last_station"] == A.id
