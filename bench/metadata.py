@@ -1,5 +1,6 @@
 """Metadata benchmark (prints JSON): requests per listener-hour under the guide's refresh
-policy over simulated days (clock injected, the real ComposerClient with a counting fake
+policy over simulated days (the selected station's guide, and the station list's
+roster for each other station; clock injected, the real ComposerClient with a counting fake
 HTTP layer, so neighbour-day fetches around midnight count too), and parse times of a full
 day's schedule and of a 50-story station feed.
 
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from player.stations import ScheduleSource  # noqa: E402
 from schedule.composer import ComposerClient, day_programs  # noqa: E402
 from schedule.http_session import Fetched  # noqa: E402
-from schedule.refresh import GuideState, is_due  # noqa: E402
+from schedule.refresh import ROSTER_POLICY, GuideState, RefreshPolicy, is_due  # noqa: E402
 from tests.support.metadata_server import (  # noqa: E402
     CHICAGO,
     KCUR_UCS,
@@ -31,6 +32,7 @@ from tests.support.metadata_server import (  # noqa: E402
     hourly,
 )
 
+GUIDE_POLICY = RefreshPolicy()
 WEB_PLAYER_PER_HOUR = 60  # real web widgets poll /now every 60 s
 
 
@@ -48,7 +50,10 @@ class CountingHttp:
         return Fetched(url, 200, body, "application/json", False, datetime.now(UTC))
 
 
-def requests_per_hour(schedule_of: Callable[[date], list[Airing]], hours: int = 24) -> dict:
+def requests_per_hour(schedule_of: Callable[[date], list[Airing]], hours: int = 24, *,
+                      policy: RefreshPolicy = GUIDE_POLICY, boundaries: bool = True) -> dict:
+    """The selected station's guide (boundaries=True), or the station list's roster for one
+    other station (its policy, no refresh at program boundaries)."""
     http = CountingHttp(schedule_of)
     client = ComposerClient(http, ScheduleSource("composer", KCUR_UCS, "http://bench"), CHICAGO)
     state = GuideState()
@@ -56,10 +61,11 @@ def requests_per_hour(schedule_of: Callable[[date], list[Airing]], hours: int = 
     worst_hour: list[datetime] = []
     asked: list[datetime] = []
     for _ in range(hours * 60):  # the UI ticks every second; minute steps change nothing here
-        if is_due(state, t, CHICAGO):
+        if is_due(state, t, CHICAGO, policy):
             day = client.around(t)
             asked.append(t)
-            state = state.succeeded(t, day.day, tuple(p.start for p in day.programs))
+            starts = tuple(p.start for p in day.programs) if boundaries else ()
+            state = state.succeeded(t, day.day, starts)
         t += timedelta(minutes=1)
     for start in asked:
         window = [u for u in asked if start <= u < start + timedelta(hours=1)]
@@ -106,9 +112,12 @@ def parse_feed_bench() -> dict:
 def main() -> int:
     typical = requests_per_hour(demo_day)
     hourly_day = requests_per_hour(lambda d: hourly(CHICAGO, d))
+    roster = requests_per_hour(lambda d: hourly(CHICAGO, d), policy=ROSTER_POLICY,
+                               boundaries=False)
     print(json.dumps({
         "refresh_policy": {"typical_weekday": typical, "hourly_programs": hourly_day,
                            "web_player_per_hour": WEB_PLAYER_PER_HOUR, "target_per_hour": 4},
+        "station_list_per_other_station": roster,
         "parse_day_schedule": parse_day_bench(),
         "parse_50_story_feed": parse_feed_bench(),
     }, indent=2))

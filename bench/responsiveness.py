@@ -129,7 +129,8 @@ def frame_gaps(catalogue_file: Path, site: SlowSite, folder: Path) -> dict:
     configure_window(Prefs())
     player = PlayerController(make_backend(str(folder / "frames.wav")),
                               resolve=lambda st: stream_candidates(st, http.fetch_head))
-    app = OnAirApp(catalogue=catalogue, player=player, guide=GuideController(http),
+    guide = GuideController(http, stations=catalogue.stations)
+    app = OnAirApp(catalogue=catalogue, player=player, guide=guide,
                    news=NewsController(http, paths.cache_dir), paths=paths)
     from kivy.core.window import Window  # created now, with configure_window's settings
 

@@ -1,15 +1,15 @@
 """GuideController: the program guide of the selected station, for the views.
 
-The only place in schedule/ that hops threads: fetches run through
-player.tasks.run_async and land back on the Kivy thread. `tick()` (the UI calls
-it every second) re-evaluates on now / up next from the clock and starts the
+Fetches run through player.tasks.run_async and land back on the Kivy thread
+(here and in schedule/roster.py, which it owns: on now at the other stations).
+`tick()` (the UI calls it every second) re-evaluates on now / up next from the clock and starts the
 polite refresh of schedule/refresh.py when it is due. When the source fails, the
 programs already shown stay, with status "stale" and a message saying from when.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,6 +26,7 @@ from schedule.display import short_time
 from schedule.http_session import HttpClient
 from schedule.model import DaySchedule, Program
 from schedule.refresh import GuideState, RefreshPolicy, is_due
+from schedule.roster import StationRoster
 
 STATUSES = ("idle", "loading", "ok", "stale", "unavailable", "none")
 
@@ -53,7 +54,7 @@ class GuideController(EventDispatcher):
 
     def __init__(self, http: HttpClient, *, clock: Callable[[], datetime] = now_utc,
                  policy: RefreshPolicy | None = None, local_tz: tzinfo | None = None,
-                 **kwargs) -> None:
+                 stations: Sequence[Station] = (), **kwargs) -> None:
         super().__init__(**kwargs)
         self.http = http
         self.clock = clock
@@ -63,7 +64,8 @@ class GuideController(EventDispatcher):
         self._tz: ZoneInfo | None = None
         self._state = GuideState()
         self._task: Task | None = None
-        self._seen: dict[str, tuple[Program, ...]] = {}  # programs of stations shown before
+        # On now at the other stations (`stations`), and the programs of stations shown before.
+        self.roster = StationRoster(http, stations, clock=clock)
         self._closed = False
 
     # -- public -----------------------------------------------------------------------------
@@ -104,8 +106,9 @@ class GuideController(EventDispatcher):
             return
         self._client = ComposerClient(self.http, source, self._tz)
         self.status, self.message = "loading", ""
-        if station.id in self._seen:
-            self._show(list(self._seen[station.id]))
+        seen = self.roster.programs(station.id)
+        if seen:
+            self._show(list(seen))
         self.refresh()
 
     def refresh(self) -> None:
@@ -129,24 +132,25 @@ class GuideController(EventDispatcher):
             self.current = now
         if nxt != self.up_next:
             self.up_next = nxt
-        if self._task is not None or self.station is None or self._tz is None:
-            return
-        if not is_due(self._state, at, self._tz, self.policy):
-            return
-        if self._client is not None:
-            self.refresh()
-        elif self.status == "unavailable" and self.station.schedule is not None:
-            self._find_source(self.station)  # the website could not be read: try again
+        if self._task is None and self.station is not None and self._tz is not None \
+                and is_due(self._state, at, self._tz, self.policy):
+            if self._client is not None:
+                self.refresh()
+            elif self.status == "unavailable" and self.station.schedule is not None:
+                self._find_source(self.station)  # the website could not be read: try again
+        if self._task is None:  # the selected station's guide first, then the list's
+            self.roster.tick(skip=self.station.id if self.station is not None else None)
 
     def on_now_for(self, station_id: str) -> Program | None:
-        """What is on a station now, from programs fetched this session (None if never)."""
+        """What is on a station now (None if its programs are not known yet)."""
         if self.station is not None and self.station.id == station_id:
             return self.current
-        return guide.on_now(self._seen.get(station_id, ()), self.clock())
+        return self.roster.on_now(station_id)
 
     def shutdown(self) -> None:
         self._closed = True
         self._cancel()
+        self.roster.shutdown()
 
     # -- internals --------------------------------------------------------------------------
     def _cancel(self) -> None:
@@ -163,7 +167,7 @@ class GuideController(EventDispatcher):
         at = self.clock()
         programs = list(day.programs)
         if self.station is not None:
-            self._seen[self.station.id] = day.programs
+            self.roster.remember(self.station.id, day)
         self.fetched_at = day.fetched_at
         if day.stale:
             self._state = self._state.failed(at)

@@ -25,6 +25,12 @@ class RefreshPolicy:
     backoff_s: tuple[float, ...] = (120, 600, 1200, 1800)
 
 
+# The station list needs only each other station's on-now title, which the day's programs
+# answer from the clock: no refresh at program boundaries, at least every 6 hours, the
+# next day after station-local midnight, and after failures 10, 30, then 60 minutes.
+ROSTER_POLICY = RefreshPolicy(max_interval_s=6 * 3600, backoff_s=(600, 1800, 3600))
+
+
 @dataclass(frozen=True)
 class GuideState:
     """What the guide knows about its last fetches (all instants aware)."""

@@ -19,6 +19,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.config import Config
 from kivy.lang import Builder
+from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from player.paths import Paths
@@ -36,6 +37,8 @@ MAX_FPS = 30
 
 class MainView(BoxLayout):
     """The root widget; its slots (ids) receive the views built by OnAirApp."""
+
+    station_rows = NumericProperty(0)  # the stations card is as tall as its rows need
 
 
 class OnAirApp(App):
@@ -71,7 +74,7 @@ class OnAirApp(App):
 
         if _KV not in Builder.files:
             Builder.load_file(_KV)
-        root = MainView()
+        root = MainView(station_rows=len(self.catalogue.stations))
         # The window is cleared to the panels' surface; app.kv paints the background
         # between them, so no panel paints its own (each would cost its area per frame).
         self.bar = PlayerBar(player=self.player, guide=self.guide, clock=self._clock,
@@ -278,7 +281,8 @@ def run_gui(catalogue: Catalogue, http, paths: Paths, *, audio_file: str | None)
     configure_window(load_prefs(paths.state_dir))
     player = PlayerController(make_backend(audio_file),
                               resolve=lambda station: stream_candidates(station, http.fetch_head))
-    app = OnAirApp(catalogue=catalogue, player=player, guide=GuideController(http),
+    guide = GuideController(http, stations=catalogue.stations)
+    app = OnAirApp(catalogue=catalogue, player=player, guide=guide,
                    news=NewsController(http, paths.cache_dir), paths=paths)
     app.run()
     return 0

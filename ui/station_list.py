@@ -78,6 +78,7 @@ class StationList(ClippedRecycleView):
         player.bind(station=self._refresh, state=self._refresh, error=self._refresh,
                     mode=self._refresh)
         guide.bind(current=self._refresh, today=self._refresh)
+        guide.roster.bind(changed=self._refresh)
         self._refresh()
 
     def pick(self, station_id: str) -> None:

@@ -203,3 +203,39 @@ def test_layout_fits_from_minimum_to_full_screen(runner, size):
     assert app.stations.height >= 2 * 64  # at least two rows show
     assert app.news_panel.width > app.stations.width
     screenshot(runner.window, f"app_{size[0]}x{size[1]}")
+
+
+def test_stations_card_fits_its_rows_and_up_next_gets_the_rest(runner):
+    from kivy.metrics import dp
+
+    from ui import theme
+
+    app = runner.start()
+    runner.window.size = (1100, 720)
+    card = app.root.ids.stations_slot.parent
+    three_rows = dp(44 + theme.RADIUS + 3 * theme.ROW_H)
+    wait_until(lambda: app.root.height == 720 and card.height == three_rows, what="card height")
+    assert app.stations.height >= 3 * dp(theme.ROW_H) - 1, "all three rows show at once"
+    assert app.root.ids.up_next_slot.height > card.height
+
+
+def test_a_long_catalogue_scrolls_in_at_most_44_percent(window, tmp_path):
+    from kivy.metrics import dp
+
+    from tests.ui.conftest import make_station
+    from ui import theme
+
+    many = tuple(make_station(f"s{n:02}", f"Station {n}") for n in range(12))
+    runner = AppRunner(window, tmp_path, many)
+    try:
+        app = runner.start()
+        window.size = (1100, 720)
+        card = app.root.ids.stations_slot.parent
+        column = card.parent
+        wait_until(lambda: app.root.height == 720
+                   and abs(card.height - (column.height - dp(theme.PAD)) * .44) < 1,
+                   what="card capped at 44% of the column")
+        wait_until(lambda: app.stations.children[0].height > app.stations.height,
+                   what="the list scrolls")
+    finally:
+        runner.stop()

@@ -78,3 +78,35 @@ def test_newscast_is_not_shown_as_the_station_live(station_list, player, fake_ba
     wait_until(lambda: player.state == "playing" and player.mode == "ondemand")
     wait_until(lambda: not row(station_list, "kuhf").playing)
     assert row(station_list, "kuhf").selected
+
+
+def test_every_station_shows_its_program_on_now(show, player, stations, guide_clock, tmp_path,
+                                                httpserver):
+    """Not only the selected station: the others' programs are fetched in the background."""
+    from dataclasses import replace
+
+    from player.stations import ScheduleSource
+    from schedule.controller import GuideController
+    from schedule.http_session import HttpClient
+    from tests.support.metadata_server import CHICAGO, KCUR_UCS, hourly, serve_composer
+    from ui.station_list import StationList
+
+    day = guide_clock().astimezone(CHICAGO).date()  # 18:12 UTC is 12:12 in Houston
+    base = serve_composer(httpserver, {day: hourly(CHICAGO, day, [f"Show {h}" for h in range(24)])})
+    kcur, kuhf, wkar = stations
+    kuhf = replace(kuhf, schedule=ScheduleSource("composer", KCUR_UCS, base))
+    http = HttpClient(tmp_path / "http")
+    guide = GuideController(http, clock=guide_clock, stations=(kcur, kuhf, wkar))
+    player.select(kcur)
+    guide.set_station(kcur)
+    widget = show(StationList(stations=(kcur, kuhf, wkar), player=player, guide=guide,
+                              size_hint=(None, None), size=(420, 400)))
+
+    def houston_on_now() -> bool:
+        guide.tick()  # the Up Next panel does this every second in the app
+        return "On now: Show 12" in row(widget, "kuhf").ids.detail.text
+
+    wait_until(houston_on_now, what="Houston's program on now")
+    assert "On now" not in row(widget, "wkar").ids.detail.text  # no guide: nothing invented
+    guide.shutdown()
+    http.close()
