@@ -7,20 +7,48 @@ called on the Kivy thread through `Clock.schedule_once`. A `Task` can be
 cancelled: its callbacks are then dropped (the worker itself runs to its own
 deadline, which every network call has).
 
-Each task runs on its own daemon thread: tasks are few (a handful per station
-switch) and each ends by its network deadline, and a request still waiting on a
-hung server never keeps the process alive after the window is closed
+Tasks run on at most MAX_WORKERS threads: more at once only take the GIL from
+the Kivy thread (one thread per task doubled the longest frame gap of 20 quick
+switches). The workers are daemon threads, so a request still waiting on a hung
+server never keeps the process alive after the window is closed
 (concurrent.futures' pool joins its threads at exit: quitting waited for the
 read timeout).
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
+
+MAX_WORKERS = 4
+
+
+class _Workers:
+    """Up to MAX_WORKERS daemon threads, started as jobs arrive, taking jobs in order."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._started = 0
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+        with self._lock:
+            if self._started >= MAX_WORKERS:
+                return
+            self._started += 1
+        threading.Thread(target=self._work, name="onair-io", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            self._jobs.get()()  # a job never raises: run_async's job catches everything
+
+
+_workers = _Workers()
 
 
 class Task:
@@ -54,5 +82,5 @@ def run_async(
             return
         deliver(on_done, result)
 
-    threading.Thread(target=job, name="onair-io", daemon=True).start()
+    _workers.submit(job)
     return task
