@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from player.stations import ScheduleSource  # noqa: E402
 from schedule.composer import ComposerClient, day_programs  # noqa: E402
 from schedule.http_session import Fetched  # noqa: E402
+from schedule.model import Program  # noqa: E402
 from schedule.refresh import ROSTER_POLICY, GuideState, RefreshPolicy, is_due  # noqa: E402
 from tests.support.metadata_server import (  # noqa: E402
     CHICAGO,
@@ -97,6 +98,23 @@ def parse_day_bench() -> dict:
     return {**result, "programs": 48, "bytes": len(payload)}
 
 
+def on_now_bench() -> dict:
+    """What the UI asks several times a second: on now among three days of 15-minute programs
+    (the demo's schedule, the densest we know), with listener-time and station-time instants."""
+    from schedule.guide import on_now
+
+    start = datetime.combine(date(2025, 5, 13), datetime.min.time(), CHICAGO)
+    programs = [Program(f"Show {n}", start + timedelta(minutes=15 * n),
+                        start + timedelta(minutes=15 * (n + 1))) for n in range(3 * 96)]
+    at = datetime(2025, 5, 14, 17, 7, tzinfo=UTC)
+    runs = 2000
+    started = time.perf_counter()
+    for _ in range(runs):
+        on_now(programs, at)
+    per_call_us = (time.perf_counter() - started) / runs * 1e6
+    return {"programs": len(programs), "per_call_us": round(per_call_us, 1), "runs": runs}
+
+
 def parse_feed_bench() -> dict:
     try:
         from news.feeds import parse_station_feed
@@ -119,6 +137,7 @@ def main() -> int:
                            "web_player_per_hour": WEB_PLAYER_PER_HOUR, "target_per_hour": 4},
         "station_list_per_other_station": roster,
         "parse_day_schedule": parse_day_bench(),
+        "on_now_288_programs": on_now_bench(),
         "parse_50_story_feed": parse_feed_bench(),
     }, indent=2))
     return 0

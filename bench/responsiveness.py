@@ -3,7 +3,8 @@
 Everything local: the Icecast bench (two tones) and the demo metadata server
 (tests/support/demo_data.py), with libvlc writing to a WAV (no sound card).
 
-- frame gaps (in this process, real window, real controllers): the longest time
+- frame gaps (in this process, real window, real controllers; the metadata server runs in
+  a process of its own, as a station's would): the longest time
   between two Kivy frames (a 0-interval clock callback runs once per frame) while
   switching stations 20 times while playing, and while the metadata server takes
   5 s to answer every request (switches and guide refreshes during that time);
@@ -59,6 +60,43 @@ class SlowSite(DemoSite):
         return super().answer(path, query)
 
 
+def serve_site(media: Path) -> int:
+    """`--serve-site MEDIA`: the slow demo site in a process of its own, so its server threads
+    do not share the measured app's GIL. Prints its base URL; a stdin line `delay S` sets the
+    delay before every answer; end of stdin stops it."""
+    site = SlowSite(media).start()
+    print(site.base_url, flush=True)
+    for line in sys.stdin:
+        command, _, value = line.partition(" ")
+        if command == "delay":
+            site.delay_s = float(value)
+    site.close()
+    return 0
+
+
+class SiteProcess:
+    """The bench's handle on the `--serve-site` process."""
+
+    def __init__(self, media: Path) -> None:
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve-site", str(media)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.base_url = self.proc.stdout.readline().strip()
+        if not self.base_url.startswith("http://"):
+            raise RuntimeError("the metadata site did not start")
+
+    def set_delay(self, seconds: float) -> None:
+        self.proc.stdin.write(f"delay {seconds}\n")
+        self.proc.stdin.flush()
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
 class FrameMeter:
     """Per Kivy frame: the gap since the previous frame, and how much of it went to the
     GL swap (software rendering under Xvfb: llvmpipe draws at the swap) and to the
@@ -107,7 +145,7 @@ class FrameMeter:
                 "max_work_ms": round(max(w for _, w in pairs) * 1000, 1)}
 
 
-def frame_gaps(catalogue_file: Path, site: SlowSite, folder: Path) -> dict:
+def frame_gaps(catalogue_file: Path, site: SiteProcess, folder: Path) -> dict:
     """Run the app in this process and script it from the Kivy clock."""
     from kivy.clock import Clock
 
@@ -151,7 +189,7 @@ def frame_gaps(catalogue_file: Path, site: SlowSite, folder: Path) -> dict:
         yield 1.0
         record["played_switching"] = record["played"]
         record["state_after_switching"] = player.state
-        site.delay_s = SLOW_ANSWER_S
+        site.set_delay(SLOW_ANSWER_S)
         meter.start("slow_metadata")
         for i in range(6):
             app.step_station(1 if i % 2 == 0 else -1)
@@ -160,7 +198,7 @@ def frame_gaps(catalogue_file: Path, site: SlowSite, folder: Path) -> dict:
             yield 1.0
         yield SLOW_ANSWER_S + 1.0
         meter.start(None)
-        site.delay_s = 0.0
+        site.set_delay(0.0)
         app.stop()
 
     steps = script()
@@ -301,11 +339,13 @@ def attempt(part, *args) -> dict:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--serve-site"]:
+        return serve_site(Path(sys.argv[2]))
     with tempfile.TemporaryDirectory(prefix="onair-bench-") as tmp, IcecastBench() as bench:
         root = Path(tmp)
         media = root / "media"
         make_media(media)
-        site = SlowSite(media).start()
+        site = SiteProcess(media)
         try:
             catalogue_file = root / "stations.json"
             catalogue_file.write_text(json.dumps(demo_catalogue(site, bench.url, media)))

@@ -10,19 +10,22 @@ from schedule.model import Program
 
 def on_now(programs: Iterable[Program], at: datetime) -> Program | None:
     """The program airing at `at` (the latest-started one if entries overlap); None in a gap."""
-    airing = [p for p in programs if p.start <= at < p.end]
-    return max(airing, key=lambda p: p.start) if airing else None
+    t = at.timestamp()
+    airing = [p for p in programs if p.start_ts <= t < p.end_ts]
+    return max(airing, key=lambda p: p.start_ts) if airing else None
 
 
 def up_next(programs: Iterable[Program], at: datetime) -> Program | None:
     """The first program starting after `at`."""
-    later = [p for p in programs if p.start > at]
-    return min(later, key=lambda p: p.start) if later else None
+    t = at.timestamp()
+    later = [p for p in programs if p.start_ts > t]
+    return min(later, key=lambda p: p.start_ts) if later else None
 
 
 def rest_of_day(programs: Iterable[Program], at: datetime) -> list[Program]:
     """The program on now and every later one, in order of start."""
-    return sorted((p for p in programs if p.end > at), key=lambda p: p.start)
+    t = at.timestamp()
+    return sorted((p for p in programs if p.end_ts > t), key=lambda p: p.start_ts)
 
 
 def progress(program: Program, at: datetime) -> tuple[float, float]:

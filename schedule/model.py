@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 
@@ -23,6 +23,14 @@ class Program:
     hosts: tuple[str, ...] = ()
     description: str = ""
     url: str | None = None
+    # The same instants as POSIX seconds: "on now" compares these (a comparison of aware
+    # datetimes calls utcoffset() on both; the UI asks several times a second).
+    start_ts: float = field(init=False, repr=False, compare=False)
+    end_ts: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start_ts", self.start.timestamp())
+        object.__setattr__(self, "end_ts", self.end.timestamp())
 
     @property
     def duration_s(self) -> float:

@@ -47,3 +47,12 @@ def test_overlap_prefers_the_later_start_and_json_has_offsets():
                                  "end": "2025-05-14T09:45:00-05:00", "hosts": ["A"],
                                  "description": "d", "url": "https://x.org/"}
     assert special.duration_s == timedelta(minutes=15).total_seconds()
+
+
+def test_a_replaced_program_is_on_at_its_new_times():
+    """The instants on_now compares are derived from start/end, also after replace()."""
+    from dataclasses import replace
+
+    moved = replace(DAY[1], start=t(11), end=t(12))
+    assert on_now([moved], t(11, 30)) == moved and on_now([moved], t(9, 30)) is None
+    assert moved != DAY[1] and replace(moved, start=t(9), end=t(10)) == DAY[1]
