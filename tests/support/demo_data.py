@@ -26,7 +26,15 @@ from zoneinfo import ZoneInfo
 
 from schedule.guide import on_now, up_next
 from schedule.model import Program
-from tests.support.feeds import demo_stories, newscast_item, newscast_rss, station_rss, tiny_png
+from tests.support.feeds import (
+    KANSAS_CITY_STORIES,
+    NEW_YORK_STORIES,
+    demo_stories,
+    newscast_item,
+    newscast_rss,
+    station_rss,
+    tiny_png,
+)
 from tests.support.metadata_server import Airing, day_payload, now_payload
 
 SLOT = timedelta(minutes=15)  # short programs: a boundary passes during a demo
@@ -172,7 +180,10 @@ class DemoSite:
             station = next((s for s in STATIONS if s.id == m[1]), None)
             if station is None:
                 return None
-            stories = demo_stories(f"{self.base_url}/{station.id}", now)
+            local = station is STATIONS[0]  # each demo station has its own city's stories
+            stories = demo_stories(f"{self.base_url}/{station.id}", now,
+                                   specs=KANSAS_CITY_STORIES if local else NEW_YORK_STORIES,
+                                   credit=station.name)
             return "application/rss+xml", station_rss(stories, title=station.name,
                                                       link=f"{self.base_url}/")
         if path == "/newscast.xml":

@@ -103,37 +103,56 @@ def newscast_rss(items: list[dict]) -> bytes:
     ).encode()
 
 
-def demo_stories(base_url: str = "https://www.kcur.org",
-                 now: datetime | None = None) -> list[dict]:
-    """Six invented, plausible local stories; images at `<base_url>/images/story-<n>.png`."""
+KANSAS_CITY_STORIES = [
+    ("Kansas City council approves new streetcar extension funding",
+     ["Celisa Calacal"], "The vote clears the way for construction to begin next spring.",
+     ["The Kansas City Council voted 10-3 on Thursday to approve funding for the "
+      "streetcar's southern extension.",
+      "Supporters said the line would connect neighborhoods long cut off from downtown.",
+      "Opponents questioned the cost overruns on earlier phases."]),
+    ("Missouri River levels drop as drought lingers across the Plains",
+     ["Frank Morris", "Jodi Fortino"], "Barge operators are watching the channel closely.",
+     ["Water levels along the Missouri River have fallen below seasonal averages.",
+      "The Army Corps of Engineers said releases from upstream reservoirs will be reduced."]),
+    ("Kansas schools see record enrollment in career-tech programs",
+     ["Suzanne King"], "Welding, nursing and coding classes have waiting lists.",
+     ["More students than ever are enrolled in technical programs, state data show."]),
+    ("Jazz district celebrates a century of music on 18th and Vine",
+     ["Luke Martin", "Mackenzie Martin", "Gabe Rosenberg"],
+     "A weekend festival marks the anniversary.",
+     ["Musicians from across the region will play free shows through Sunday.",
+      "The museum will also open a new exhibit on the district's clubs."]),
+    ("What the new airport terminal means for travelers this holiday season",
+     ["Kavahn Mansouri"], "Security lines are shorter, but parking fills early.",
+     ["Officials recommend arriving two hours before domestic flights.",
+      ("Use the economy lots", "Check the airport app for shuttle times")]),
+    ("Local farmers markets extend their season into December",
+     [], "Indoor markets are drawing crowds on weekends.",
+     ["Several markets moved indoors to keep vendors selling through the winter."]),
+]
+
+NEW_YORK_STORIES = [
+    ("Carnegie Hall opens its season with a rarely heard Dvorak symphony",
+     ["Jeff Spurgeon"], "The orchestra returns after a summer of renovations.",
+     ["The season opened on Wednesday with Dvorak's Symphony No. 1, seldom performed."]),
+    ("Subway musicians audition for coveted station spots",
+     ["Elliott Forrest", "Naomi Lewin"], "More than 200 acts tried out this year.",
+     ["Violinists, steel drummers and a harpist were among the performers.",
+      "Winners get a permit to play in the busiest stations."]),
+    ("A 300-year-old violin returns to the stage after restoration",
+     ["Terrance McKnight"], "The instrument spent two years in a Brooklyn workshop.",
+     ["Its new owner, a young soloist, played it publicly for the first time on Sunday."]),
+    ("Free outdoor concerts draw record crowds to city parks",
+     [], "Organizers counted 40,000 listeners over the summer.",
+     ["The series will return next year with more evening dates."]),
+]
+
+
+def demo_stories(base_url: str = "https://www.kcur.org", now: datetime | None = None, *,
+                 specs: list = KANSAS_CITY_STORIES, credit: str = "KCUR 89.3") -> list[dict]:
+    """Invented, plausible local stories (six from Kansas City by default); images at
+    `<base_url>/images/story-<n>.png`."""
     now = now or datetime.now(UTC)
-    specs = [
-        ("Kansas City council approves new streetcar extension funding",
-         ["Celisa Calacal"], "The vote clears the way for construction to begin next spring.",
-         ["The Kansas City Council voted 10-3 on Thursday to approve funding for the "
-          "streetcar's southern extension.",
-          "Supporters said the line would connect neighborhoods long cut off from downtown.",
-          "Opponents questioned the cost overruns on earlier phases."]),
-        ("Missouri River levels drop as drought lingers across the Plains",
-         ["Frank Morris", "Jodi Fortino"], "Barge operators are watching the channel closely.",
-         ["Water levels along the Missouri River have fallen below seasonal averages.",
-          "The Army Corps of Engineers said releases from upstream reservoirs will be reduced."]),
-        ("Kansas schools see record enrollment in career-tech programs",
-         ["Suzanne King"], "Welding, nursing and coding classes have waiting lists.",
-         ["More students than ever are enrolled in technical programs, state data show."]),
-        ("Jazz district celebrates a century of music on 18th and Vine",
-         ["Luke Martin", "Mackenzie Martin", "Gabe Rosenberg"],
-         "A weekend festival marks the anniversary.",
-         ["Musicians from across the region will play free shows through Sunday.",
-          "The museum will also open a new exhibit on the district's clubs."]),
-        ("What the new airport terminal means for travelers this holiday season",
-         ["Kavahn Mansouri"], "Security lines are shorter, but parking fills early.",
-         ["Officials recommend arriving two hours before domestic flights.",
-          ("Use the economy lots", "Check the airport app for shuttle times")]),
-        ("Local farmers markets extend their season into December",
-         [], "Indoor markets are drawing crowds on weekends.",
-         ["Several markets moved indoors to keep vendors selling through the winter."]),
-    ]
     stories = []
     for n, (title, creators, teaser, paras) in enumerate(specs, start=1):
         slug = "-".join(title.lower().split()[:5])
@@ -148,7 +167,7 @@ def demo_stories(base_url: str = "https://www.kcur.org",
             "published": now - timedelta(hours=2 * n, minutes=7 * n),
             "creators": creators,
             "image": {"url": f"{base_url}/images/story-{n}.png",
-                      "title": f"Photo for: {title}", "credit": "KCUR 89.3"},
+                      "title": f"Photo for: {title}", "credit": credit},
         })
     return stories
 

@@ -27,6 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.icecast, pytest.mark.gui,
               pytest.mark.timeout(240)]
 
 A, B = STATIONS
+B_STORY = "Carnegie Hall opens its season with a rarely heard Dvorak symphony"
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +102,8 @@ def test_play_switch_and_read_a_story(tmp_path, bench, site, media, app_factory)
     assert A_FREQ == 440
     app.wait(lambda s: "Kansas City council approves new streetcar extension funding"
              in s["sections"]["news"], what="stories listed")
+    app.wait(lambda s: f"On now: {expected(B)[0]}" in joined(app, "stations"),
+             what="the other station's program on now, in the list")
     bench.set_title(A.mount, "[b]Demo Artist[/b] - Tone & Co")
     app.wait(lambda s: "[b]Demo Artist[/b] - Tone & Co" in s["sections"]["player_bar"],
              what="the stream title, literally")
@@ -111,6 +114,8 @@ def test_play_switch_and_read_a_story(tmp_path, bench, site, media, app_factory)
     app.wait_hears(bench.mount(B.mount).freq_hz)
     app.wait(lambda s: expected(B)[0] in s["sections"]["player_bar"]
              and expected(B)[1] in s["sections"]["up_next"], what="B's programs")
+    news = app.wait(lambda s: B_STORY in s["sections"]["news"], what="B's own stories")
+    assert not any("streetcar" in t for t in news["sections"]["news"]), "A's stories are gone"
 
     app.click("newscast_play")  # the hourly newscast: on demand, seekable, then back to live
     app.wait(lambda s: s["mode"] == "ondemand" and s["state"] == "playing"
@@ -129,7 +134,7 @@ def test_play_switch_and_read_a_story(tmp_path, bench, site, media, app_factory)
 
     app.key("n")
     state = app.wait(lambda s: s["sections"]["reader"], what="the reader open")
-    assert "council approves new streetcar" in "\n".join(state["sections"]["reader"])
+    assert B_STORY in state["sections"]["reader"]
     app.screenshot("e2e_reader")
     app.key("Escape")
     app.wait(lambda s: not s["sections"]["reader"], what="the reader closed")
