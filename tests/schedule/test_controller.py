@@ -7,12 +7,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from kivy.clock import Clock
 
 from schedule.controller import GuideController
 from schedule.display import short_time
-from schedule.http_session import HttpClient
-from tests.support.clock import ManualClock
+from tests.schedule.conftest import pump
 from tests.support.metadata_server import (
     CHICAGO,
     KCUR_UCS,
@@ -21,30 +19,13 @@ from tests.support.metadata_server import (
     grove_homepage,
     serve_composer,
 )
-from tests.support.wait import wait_until
 
 DAY = date(2025, 5, 14)
 EASTERN = ZoneInfo("America/New_York")
 
 
-def pump(condition, timeout: float = 5.0) -> bool:
-    return wait_until(condition, timeout, step=Clock.tick)
-
-
 def day_requests(server) -> int:
     return sum(1 for req, _ in server.log if req.path.endswith("/day"))
-
-
-@pytest.fixture
-def http(tmp_path):
-    client = HttpClient(tmp_path, timeout=(1.0, 1.0), deadline_s=3.0)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def clock():
-    return ManualClock(datetime(2025, 5, 14, 9, 30, tzinfo=CHICAGO))
 
 
 @pytest.fixture

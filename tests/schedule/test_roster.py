@@ -8,12 +8,10 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
-from kivy.clock import Clock
 
 from player.stations import ScheduleSource
 from schedule.controller import GuideController
-from schedule.http_session import HttpClient
-from tests.support.clock import ManualClock
+from tests.schedule.conftest import pump
 from tests.support.metadata_server import (
     CHICAGO,
     KCUR_UCS,
@@ -23,31 +21,14 @@ from tests.support.metadata_server import (
     hourly,
     serve_composer,
 )
-from tests.support.wait import wait_until
 
 DAY = date(2025, 5, 14)
 KCUR, WKAR = KCUR_UCS, "5194b3d1e1c8f9c2d4a7b6e0"
 
 
-def pump(condition, timeout: float = 5.0) -> bool:
-    return wait_until(condition, timeout, step=Clock.tick)
-
-
 def day_requests(server, ucs: str) -> list[str]:
     """The dates asked of one station's /day, in order."""
     return [req.args["date"] for req, _ in server.log if req.path.endswith(f"/{ucs}/day")]
-
-
-@pytest.fixture
-def http(tmp_path):
-    client = HttpClient(tmp_path, timeout=(1.0, 1.0), deadline_s=3.0)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def clock():
-    return ManualClock(datetime(2025, 5, 14, 9, 30, tzinfo=CHICAGO))
 
 
 @pytest.fixture
