@@ -2,9 +2,10 @@
 
 Fetches run through player.tasks.run_async and land back on the Kivy thread
 (here and in schedule/roster.py, which it owns: on now at the other stations).
-`tick()` (the UI calls it every second) re-evaluates on now / up next from the clock and starts the
-polite refresh of schedule/refresh.py when it is due. When the source fails, the
-programs already shown stay, with status "stale" and a message saying from when.
+`tick()` (the UI calls it every second) re-evaluates on now / up next from the
+clock and starts the polite refresh of schedule/refresh.py when it is due. When
+the source fails, the programs already shown stay, with status "stale" and a
+message saying from when.
 """
 
 from __future__ import annotations
