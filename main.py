@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from functools import cached_property, partial
 
-from player.errors import OnAirError
-from player.paths import Paths
+from infra.errors import OnAirError
+from infra.paths import Paths
 
 
 class Services:
@@ -32,8 +32,8 @@ class Services:
         return load_catalogue(self.stations_file, self.paths)
 
     @cached_property
-    def http(self):  # -> schedule.http_session.HttpClient
-        from schedule.http_session import HttpClient
+    def http(self):  # -> infra.http.HttpClient
+        from infra.http import HttpClient
 
         return HttpClient(cache_dir=self.paths.cache_dir)
 

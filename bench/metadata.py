@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from infra.http import Fetched  # noqa: E402
 from player.stations import ScheduleSource  # noqa: E402
 from schedule.composer import ComposerClient, day_programs  # noqa: E402
-from schedule.http_session import Fetched  # noqa: E402
 from schedule.model import Program  # noqa: E402
 from schedule.refresh import ROSTER_POLICY, GuideState, RefreshPolicy, is_due  # noqa: E402
 from tests.support.metadata_server import (  # noqa: E402

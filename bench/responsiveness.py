@@ -149,14 +149,14 @@ def frame_gaps(catalogue_file: Path, site: SiteProcess, folder: Path) -> dict:
     """Run the app in this process and script it from the Kivy clock."""
     from kivy.clock import Clock
 
+    from infra.http import HttpClient
+    from infra.paths import Paths
     from news.controller import NewsController
     from player.catalogue import parse_catalogue
     from player.controller import PlayerController
-    from player.paths import Paths
     from player.resolver import stream_candidates
     from player.vlc_backend import make_backend
     from schedule.controller import GuideController
-    from schedule.http_session import HttpClient
     from ui.app import OnAirApp, configure_window
     from ui.prefs import Prefs
 

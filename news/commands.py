@@ -6,27 +6,12 @@ import json
 import sys
 from datetime import UTC, datetime
 
+from infra.errors import BadInput
+from infra.http import HttpClient
+from infra.timefmt import day_and_time, duration
 from news import fetch
 from news.model import Newscast, Story
-from player.errors import BadInput
 from player.stations import Catalogue
-from schedule.http_session import HttpClient
-
-
-def local_time(moment: datetime | None) -> str:
-    """"Sat Nov 28, 9:14 AM CST" in the listener's time zone; "" for None."""
-    if moment is None:
-        return ""
-    local = moment.astimezone()
-    hour = local.strftime("%I:%M %p").lstrip("0")
-    return f"{local:%a %b} {local.day}, {hour} {local.tzname() or ''}".rstrip()
-
-
-def duration_text(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _print_json(doc: dict) -> None:
@@ -35,7 +20,7 @@ def _print_json(doc: dict) -> None:
 
 def _story_text(story: Story) -> str:
     lines = [story.title or "(untitled)"]
-    meta = " · ".join(x for x in (story.byline, local_time(story.published)) if x)
+    meta = " · ".join(x for x in (story.byline, day_and_time(story.published)) if x)
     if meta:
         lines.append(meta)
     if story.summary:
@@ -55,7 +40,7 @@ def cmd_news(catalogue: Catalogue, http: HttpClient, station_id: str, *, limit: 
     if result.stale:
         why = f": {result.problem}" if result.problem else ""
         print(f"onair: stale: {fetch.news_source(station)} could not be refreshed{why}; "
-              f"showing the copy from {local_time(result.fetched_at)}", file=sys.stderr)
+              f"showing the copy from {day_and_time(result.fetched_at)}", file=sys.stderr)
     if as_json:
         _print_json({"station": station.id, "stories": [s.to_json() for s in result.stories]})
     elif not result.stories:
@@ -76,8 +61,8 @@ def cmd_newscast(catalogue: Catalogue, http: HttpClient, *, as_json: bool) -> in
         _print_json(newscast.to_json())
         return 0
     print(newscast.title)
-    meta = " · ".join(x for x in (local_time(newscast.published),
-                                  duration_text(newscast.duration_s)) if x)
+    length = duration(newscast.duration_s) if newscast.duration_s is not None else ""
+    meta = " · ".join(x for x in (day_and_time(newscast.published), length) if x)
     if meta:
         print(meta)
     print(newscast.audio_url)

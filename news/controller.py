@@ -1,13 +1,12 @@
 """NewsController: the selected station's stories, the newscast and story images for the UI.
 
-All network work runs off the Kivy thread through player.tasks.run_async; results
+All network work runs off the Kivy thread through infra.tasks.run_async; results
 land on the Kivy thread, and answers for a station no longer selected are dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,24 +14,16 @@ from kivy.event import EventDispatcher
 from kivy.logger import Logger
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
+from infra.errors import OnAirError
+from infra.http import HttpClient
+from infra.tasks import Task, run_async
+from infra.timefmt import copy_time
 from news import fetch
 from news.feeds import MAX_STORIES
-from player.errors import OnAirError
 from player.stations import Station
-from player.tasks import Task, run_async
-from schedule.http_session import HttpClient
 
 STATUSES = ("idle", "loading", "ok", "stale", "unavailable", "none")
 
-
-def clock_time(moment: datetime, now: datetime | None = None) -> str:
-    """`moment` in the listener's local time: "10:02 AM", with the date when not today."""
-    local = moment.astimezone()
-    text = local.strftime("%I:%M %p").lstrip("0")
-    today = (now or datetime.now(UTC)).astimezone().date()
-    if local.date() != today:
-        text = f"{local:%b} {local.day}, {text}"
-    return text
 
 
 class NewsController(EventDispatcher):
@@ -93,7 +84,7 @@ class NewsController(EventDispatcher):
         if result.stale:
             self.status = "stale"
             self.message = (f"News unavailable: {source} "
-                            f"(showing {clock_time(result.fetched_at)} copy)")
+                            f"(showing {copy_time(result.fetched_at)} copy)")
         else:
             self.status = "ok"
             self.message = "" if result.stories else f"No stories in the {source} right now."

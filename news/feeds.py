@@ -1,7 +1,7 @@
 """Station RSS 2.0 feeds to Story values, via feedparser over bytes we fetched ourselves.
 
 feedparser is only ever given a byte stream: it never fetches a URL or opens a
-file. Everything remote comes out as plain text (news.html_text). media:title and
+file. Everything remote comes out as plain text (infra.html_text). media:title and
 media:description are not kept by feedparser, so a second, strict XML read of the
 same bytes supplies the image caption and the complete dc:creator list when the
 feed is well-formed.
@@ -21,10 +21,10 @@ from xml.sax import SAXParseException
 
 import feedparser
 
-from news.html_text import clean_text, html_to_text, plain
+from infra.errors import BadInput, OnAirError, SourceUnavailable
+from infra.html_text import clean_text, html_to_text, plain
+from infra.urls import check_stream_url
 from news.model import Story, StoryImage, byline
-from player.errors import BadInput, OnAirError, SourceUnavailable
-from player.urls import check_stream_url
 
 MAX_STORIES = 50
 MAX_BODY_CHARS = 50_000
@@ -59,7 +59,7 @@ def when(parsed: Any) -> datetime | None:
 def read_feed(data: bytes, source: str) -> feedparser.FeedParserDict:
     """Parse `data` as a feed; SourceUnavailable when it is not one (HTML page, garbage, cut)."""
     try:
-        # news.html_text is the sanitiser; feedparser's own pass would only cost time
+        # infra.html_text is the sanitiser; feedparser's own pass would only cost time
         parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False,
                                   resolve_relative_uris=False)
     except Exception as err:  # noqa: BLE001 - feedparser is lenient; anything else is ours

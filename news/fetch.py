@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from infra.errors import BadInput, OnAirError, SourceUnavailable
+from infra.http import Fetched, HttpClient
+from infra.paths import atomic_write_bytes
+from infra.urls import one_line
 from news.feeds import MAX_STORIES, parse_station_feed, read_feed, web_url
 from news.model import Newscast, Story
 from news.newscast import parse_newscast
-from player.errors import BadInput, OnAirError, SourceUnavailable
-from player.paths import atomic_write_bytes
 from player.stations import Station
-from player.urls import one_line
-from schedule.http_session import Fetched, HttpClient
 
 NEWSCAST_SOURCE = "NPR News Now feed"
 NEWSCAST_MAX_AGE = timedelta(minutes=45)  # the audio link expires after about an hour

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from infra.html_text import plain
 from news.feeds import read_feed, web_url, when
-from news.html_text import plain
 from news.model import Newscast
 
 MAX_DURATION_S = 24 * 3600

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from player.errors import BadInput
-from player.paths import ASSETS_DIR, REPO_ROOT, Paths, atomic_write_text
+from infra.errors import BadInput
+from infra.paths import ASSETS_DIR, REPO_ROOT, Paths, atomic_write_text
+from infra.urls import one_line, url_problem
 from player.stations import Catalogue, ScheduleSource, Station, Stream
-from player.urls import one_line, url_problem
 
 MAX_CATALOGUE_BYTES = 1_000_000
 USER_FILE = "stations.json"

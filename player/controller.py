@@ -3,7 +3,7 @@
 A Kivy EventDispatcher shared by the GUI and the CLI. It runs on the Kivy thread:
 backend events arrive on libvlc's threads and are hopped over with
 `Clock.schedule_once`; stream resolution (which may fetch a playlist) runs on a
-worker through `player.tasks.run_async`. A watchdog on the Kivy clock polls the
+worker through `infra.tasks.run_async`. A watchdog on the Kivy clock polls the
 backend for audio progress, the stream title and the on-demand position.
 
 Recovery: when a live stream ends, fails, gives no audio for `stall_s` seconds, or
@@ -30,13 +30,13 @@ from kivy.properties import (
     StringProperty,
 )
 
+from infra.errors import OnAirError
+from infra.tasks import Task, run_async
+from infra.urls import check_stream_url, one_line
 from player.backend import Backend, BackendEvent
-from player.errors import OnAirError
 from player.recovery import LIVE_POLICY, RetryPolicy, describe_failure
 from player.resolver import Fetcher, stream_candidates
 from player.stations import Station
-from player.tasks import Task, run_async
-from player.urls import check_stream_url, one_line
 
 Resolve = Callable[[Station], list[str]]
 WATCH_INTERVAL_S = 0.25

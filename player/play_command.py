@@ -18,14 +18,14 @@ import sys
 import time
 from typing import TYPE_CHECKING, TextIO
 
+from infra.errors import BadInput, SourceUnavailable
+from infra.urls import check_stream_url, one_line
 from player.controller import PlayerController, playlist_resolver
-from player.errors import BadInput, SourceUnavailable
 from player.recovery import CLI_POLICY
 from player.stations import Catalogue, Station, Stream
-from player.urls import check_stream_url, one_line
 
 if TYPE_CHECKING:
-    from schedule.http_session import HttpClient
+    from infra.http import HttpClient
 
 CLI_STALL_S = 5.0
 

@@ -12,7 +12,7 @@ import re
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
-from player.urls import is_stream_url
+from infra.urls import is_stream_url
 
 PlaylistKind = Literal["pls", "m3u", "hls"]
 MAX_PLAYLIST_BYTES = 65536

@@ -15,35 +15,19 @@ is SourceUnavailable raised, naming the URL or station.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 from urllib.parse import urlsplit
 
-from player.errors import OnAirError, SourceUnavailable
+from infra.errors import OnAirError, SourceUnavailable
+from infra.http_types import Fetcher
+from infra.urls import check_stream_url, one_line
 from player.playlists import MAX_PLAYLIST_BYTES, parse_m3u, parse_pls, sniff_playlist
 from player.stations import Station
-from player.urls import check_stream_url, one_line
 
 AUDIO_EXTENSIONS = frozenset({"mp3", "aac", "aacp", "adts", "ogg", "oga", "opus", "flac",
                               "m4a", "mp4", "wav", "wma", "nsv"})
 PLAYLIST_EXTENSIONS = frozenset({"pls", "m3u"})
 _QUERY_HINTS = (".pls", ".m3u", "=pls", "=m3u")
-
-
-@dataclass(frozen=True)
-class FetchedHead:
-    """The start of an HTTP answer: where redirects ended, its Content-Type, first bytes."""
-
-    final_url: str
-    content_type: str
-    head: bytes  # at most max_bytes (64 KiB by default)
-
-
-class Fetcher(Protocol):
-    """GET `url` following redirects (with a limit), reading at most `max_bytes`.
-    Raises SourceUnavailable (or BadInput for a refused redirect target), nothing else."""
-
-    def __call__(self, url: str, max_bytes: int = 65536) -> FetchedHead: ...
 
 
 def _unique(urls: list[str]) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from player.errors import BadInput
-from player.urls import one_line
+from infra.errors import BadInput
+from infra.urls import one_line
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
+from infra.errors import BadInput, OnAirError
 from player.backend import BackendEvent, EventKind, Listener
-from player.errors import BadInput, OnAirError
 
 INSTALL_HINT = "install libvlc5 and vlc-plugin-base (apt-get install libvlc5 vlc-plugin-base)"
 LIVE_CACHING_MS = 300

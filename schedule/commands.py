@@ -12,14 +12,14 @@ import sys
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from player.errors import BadInput
+from infra.errors import BadInput
+from infra.http import HttpClient
+from infra.timefmt import copy_time, local_time, minutes, short_time
+from infra.urls import one_line, url_problem
 from player.stations import Catalogue, Station
-from player.urls import one_line, url_problem
 from schedule import guide
 from schedule.composer import SOURCE, ComposerClient
 from schedule.discover import WEBSITE, fetch_discovery, schedule_source
-from schedule.display import listener_and_station, short_time
-from schedule.http_session import HttpClient
 from schedule.model import Program, iso
 
 LISTENER: tzinfo | None = None  # the system's zone rules at each instant (not today's offset)
@@ -66,9 +66,7 @@ def _parse_date(text: str | None, tz: ZoneInfo) -> date:
 
 def _stale_note(source: str, problem: str | None, fetched_at: datetime) -> None:
     """One line on stderr: why the source failed and from when the copy shown is."""
-    local = fetched_at.astimezone()
-    when = short_time(local) if local.date() == datetime.now().astimezone().date() else (
-        f"{local:%b} {local.day} {short_time(local)}")
+    when = copy_time(fetched_at)
     print(f"onair: {source}: {problem}; showing the stale copy fetched at {when}",
           file=sys.stderr)
 
@@ -79,11 +77,6 @@ def _dump(data: dict) -> None:
 
 def _with_hosts(program: Program) -> str:
     return f"{program.title} (with {', '.join(program.hosts)})" if program.hosts else program.title
-
-
-def _minutes(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
 def cmd_now(catalogue: Catalogue, http: HttpClient, station_id: str, *, at: str | None,
@@ -105,19 +98,19 @@ def cmd_now(catalogue: Catalogue, http: HttpClient, station_id: str, *, at: str 
                "fetched_at": iso(day.fetched_at)})
         return 0
     mine = LISTENER
-    print(f"{station.name} at {listener_and_station(moment, tz, mine)}"
+    print(f"{station.name} at {local_time(moment, tz, mine)}"
           + ("  [stale copy]" if day.stale else ""))
     if now is None:
         print("On Now: nothing scheduled")
     else:
         elapsed, length = guide.progress(now, moment)
-        print(f"On Now {listener_and_station(now.start, tz, mine)}: {_with_hosts(now)}")
-        print(f"       {_minutes(elapsed)} of {_minutes(length)}, until "
+        print(f"On Now {local_time(now.start, tz, mine)}: {_with_hosts(now)}")
+        print(f"       {minutes(elapsed)} of {minutes(length)}, until "
               f"{short_time(now.end, mine)}")
     if nxt is None:
         print("Up Next: nothing more scheduled")
     else:
-        print(f"Up Next {listener_and_station(nxt.start, tz, mine)}: {_with_hosts(nxt)}")
+        print(f"Up Next {local_time(nxt.start, tz, mine)}: {_with_hosts(nxt)}")
     return 0
 
 
@@ -142,8 +135,8 @@ def cmd_schedule(catalogue: Catalogue, http: HttpClient, station_id: str, *,
     previous_end = None
     for program in day.programs:
         if previous_end is not None and program.start > previous_end:
-            print(f"  {listener_and_station(previous_end, tz, mine):>20}  (nothing scheduled)")
-        print(f"  {listener_and_station(program.start, tz, mine):>20}  {_with_hosts(program)}")
+            print(f"  {local_time(previous_end, tz, mine):>20}  (nothing scheduled)")
+        print(f"  {local_time(program.start, tz, mine):>20}  {_with_hosts(program)}")
         previous_end = max(previous_end or program.end, program.end)
     return 0
 

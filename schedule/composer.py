@@ -22,12 +22,12 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from news.html_text import plain
-from player.errors import SourceUnavailable
+from infra.errors import SourceUnavailable
+from infra.html_text import plain
+from infra.http import Fetched, HttpClient
+from infra.urls import url_problem
 from player.stations import ScheduleSource
-from player.urls import url_problem
 from schedule import guide
-from schedule.http_session import Fetched, HttpClient
 from schedule.model import DaySchedule, Program
 
 SOURCE = "NPR Composer"

@@ -1,6 +1,6 @@
 """GuideController: the program guide of the selected station, for the views.
 
-Fetches run through player.tasks.run_async and land back on the Kivy thread
+Fetches run through infra.tasks.run_async and land back on the Kivy thread
 (here and in schedule/roster.py, which it owns: on now at the other stations).
 `tick()` (the UI calls it every second) re-evaluates on now / up next from the
 clock and starts the polite refresh of schedule/refresh.py when it is due. When
@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kivy.event import EventDispatcher
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
-from player.errors import OnAirError
+from infra.errors import OnAirError
+from infra.http import HttpClient
+from infra.tasks import Task, run_async
+from infra.timefmt import copy_time
 from player.stations import ScheduleSource, Station
-from player.tasks import Task, run_async
 from schedule import guide
 from schedule.composer import SOURCE, ComposerClient
 from schedule.discover import schedule_source
-from schedule.display import short_time
-from schedule.http_session import HttpClient
 from schedule.model import DaySchedule, Program
 from schedule.refresh import GuideState, RefreshPolicy, is_due
 from schedule.roster import StationRoster
@@ -187,5 +187,5 @@ class GuideController(EventDispatcher):
             self.status, self.message = "unavailable", f"Schedule unavailable: {_short(err)}"
 
     def _stale_message(self) -> str:
-        when = short_time(self.fetched_at, self.local_tz) if self.fetched_at else "an earlier"
+        when = copy_time(self.fetched_at, self.local_tz) if self.fetched_at else "an earlier"
         return f"Schedule unavailable: {SOURCE} (showing {when} copy)"

@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from news.html_text import clean_text
+from infra.html_text import clean_text
+from infra.http import Fetched, HttpClient
+from infra.urls import url_problem
 from player.stations import ScheduleSource, Station
-from player.urls import url_problem
-from schedule.http_session import Fetched, HttpClient
 
 MAX_ITEMS = 20
 WEBSITE = "Station website"

@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kivy.event import EventDispatcher
 from kivy.properties import NumericProperty
 
+from infra.http import HttpClient
+from infra.tasks import Task, run_async
 from player.stations import Station
-from player.tasks import Task, run_async
 from schedule import guide
 from schedule.composer import ComposerClient
 from schedule.discover import schedule_source
-from schedule.http_session import HttpClient
 from schedule.model import DaySchedule, Program
 from schedule.refresh import ROSTER_POLICY, GuideState, RefreshPolicy, is_due
 

@@ -22,9 +22,9 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from player.paths import Paths
+from infra.paths import Paths
+from infra.tasks import run_async
 from player.stations import Catalogue, Station
-from player.tasks import run_async
 from ui import theme
 from ui.debug_state import DebugStateWriter, centre_from_top_left, visible_texts
 from ui.keys import VOLUME_STEP, action_for

@@ -20,7 +20,7 @@ from pathlib import Path
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
-from player.paths import atomic_write_text
+from infra.paths import atomic_write_text
 
 ENV = "ONAIR_DEBUG_STATE_FILE"
 

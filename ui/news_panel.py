@@ -26,12 +26,12 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview import RecycleView
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 
+from infra.timefmt import duration, time_ago, zoned_clock
 from news.controller import NewsController
 from news.model import Newscast, Story
 from player.controller import PlayerController
 from ui.clipping import ClippedRecycleView
 from ui.markup import escape
-from ui.timefmt import duration, time_ago, zoned_clock
 
 _KV = str(Path(__file__).with_suffix(".kv"))
 NEWSCAST_REFRESH_S = 600

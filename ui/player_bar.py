@@ -25,10 +25,10 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.slider import Slider
 
+from infra.timefmt import duration
 from player.catalogue import logo_path
 from schedule.guide import progress
 from ui import theme
-from ui.timefmt import duration
 
 _KV = str(Path(__file__).with_suffix(".kv"))
 

@@ -12,7 +12,7 @@ import logging
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from player.paths import atomic_write_text
+from infra.paths import atomic_write_text
 
 log = logging.getLogger(__name__)
 

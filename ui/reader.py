@@ -20,12 +20,12 @@ from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, Str
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from infra.tasks import run_async
+from infra.timefmt import long_date, zoned_clock
 from news.controller import NewsController
 from news.model import Story
-from player.tasks import run_async
 from ui.clipping import ClippedScrollView  # noqa: F401 - used by reader.kv
 from ui.markup import escape
-from ui.timefmt import long_date, zoned_clock
 
 _KV = str(Path(__file__).with_suffix(".kv"))
 BODY_CHARS_PER_FRAME = 2000

@@ -17,12 +17,12 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from infra.timefmt import duration, local_time, time_range
 from schedule.controller import GuideController
 from schedule.guide import progress, rest_of_day
 from schedule.model import Program
 from ui.clipping import ClippedRecycleView  # noqa: F401 - used by up_next.kv
 from ui.markup import escape
-from ui.timefmt import duration, local_time, time_range
 
 _KV = str(Path(__file__).with_suffix(".kv"))
 

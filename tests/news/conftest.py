@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from infra.http import HttpClient
 from player.stations import Station, Stream
-from schedule.http_session import HttpClient
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from player.paths import REPO_ROOT
+from infra.paths import REPO_ROOT
 from tests.support.feeds import demo_stories, newscast_item, newscast_rss, station_rss
 from tests.support.metadata_server import silent_server
 

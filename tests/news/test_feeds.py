@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from infra.errors import SourceUnavailable
 from news.feeds import parse_station_feed
 from news.model import Story
-from player.errors import SourceUnavailable
 from tests.support.feeds import demo_stories, station_rss
 
 SRC = "KCUR 89.3 news feed"

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug import Response
 
+from infra.errors import BadInput, SourceUnavailable
 from news import fetch
-from player.errors import BadInput, SourceUnavailable
 from tests.news.conftest import make_station
 from tests.support.feeds import (
     newscast_item,

@@ -1,6 +1,6 @@
 """HTML to plain-text paragraphs: what a reader of the story panel would see."""
 
-from news.html_text import html_to_text, plain
+from infra.html_text import html_to_text, plain
 
 
 def paragraphs(html: str, **kw) -> list[str]:

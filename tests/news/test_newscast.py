@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from infra.errors import SourceUnavailable
 from news.newscast import parse_duration, parse_newscast
-from player.errors import SourceUnavailable
 from tests.support.feeds import newscast_item, newscast_rss
 
 SRC = "NPR News Now feed"

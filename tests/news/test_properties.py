@@ -3,10 +3,10 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from infra.errors import OnAirError
+from infra.html_text import html_to_text, plain
 from news.feeds import parse_station_feed
-from news.html_text import html_to_text, plain
 from news.newscast import parse_duration, parse_newscast
-from player.errors import OnAirError
 from tests.support.feeds import station_rss
 
 SETTINGS = settings(max_examples=150, deadline=None,

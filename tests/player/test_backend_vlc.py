@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from infra.errors import BadInput, OnAirError
 from player import vlc_backend
-from player.errors import BadInput, OnAirError
 from player.vlc_backend import libvlc_mrl, make_backend
 from tests.support.audio import analyse, duration_s
 from tests.support.icecast import IcecastBench

@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from infra.errors import BadInput
+from infra.paths import ASSETS_DIR, Paths
 from player.catalogue import (
     DEFAULT_FILE,
     load_catalogue,
@@ -16,8 +18,6 @@ from player.catalogue import (
     parse_catalogue,
     save_catalogue,
 )
-from player.errors import BadInput
-from player.paths import ASSETS_DIR, Paths
 from player.stations import Catalogue, Station, Stream
 
 STATION = {

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
+from infra.errors import SourceUnavailable
 from player.controller import PlayerController, clean_title
-from player.errors import SourceUnavailable
 from player.fake_backend import FakeBackend
 from player.recovery import RetryPolicy
 from tests.player.conftest import pump, station

@@ -88,8 +88,8 @@ def test_frozen_server_is_a_stall_recovered_after_sigcont(player, live_icecast, 
 
 
 def test_pls_whose_first_entry_is_dead_plays_the_second(httpserver, icecast, wav, tmp_path):
+    from infra.http import HttpClient
     from player.controller import playlist_resolver
-    from schedule.http_session import HttpClient
 
     dead = f"http://127.0.0.1:{free_port()}/dead.mp3"
     pls = f"[playlist]\nNumberOfEntries=2\nFile1={dead}\nFile2={icecast.url('/b.aac')}\n"

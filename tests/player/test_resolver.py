@@ -2,8 +2,9 @@
 
 import pytest
 
-from player.errors import BadInput, SourceUnavailable
-from player.resolver import FetchedHead, resolve_stream, route, stream_candidates
+from infra.errors import BadInput, SourceUnavailable
+from infra.http_types import FetchedHead
+from player.resolver import resolve_stream, route, stream_candidates
 from player.stations import Station, Stream
 
 PLS = "audio/x-scpls"

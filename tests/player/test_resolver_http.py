@@ -5,8 +5,9 @@ import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from player.errors import SourceUnavailable
-from player.resolver import FetchedHead, resolve_stream, stream_candidates
+from infra.errors import SourceUnavailable
+from infra.http_types import FetchedHead
+from player.resolver import resolve_stream, stream_candidates
 from player.stations import Station, Stream
 
 

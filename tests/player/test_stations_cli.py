@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from player.paths import REPO_ROOT
+from infra.paths import REPO_ROOT
 
 
 def onair(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

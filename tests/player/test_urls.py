@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from player.errors import BadInput
-from player.urls import MAX_URL_LENGTH, check_stream_url, one_line
+from infra.errors import BadInput
+from infra.urls import MAX_URL_LENGTH, check_stream_url, one_line
 
 
 @pytest.mark.parametrize("url", [

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from kivy.clock import Clock
 
-from schedule.http_session import HttpClient
+from infra.http import HttpClient
 from tests.support.clock import ManualClock
 from tests.support.metadata_server import CHICAGO
 from tests.support.wait import wait_until

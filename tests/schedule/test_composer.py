@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from werkzeug import Response
 
-from player.errors import SourceUnavailable
+from infra.errors import SourceUnavailable
+from infra.http import HttpClient
 from player.stations import ScheduleSource
 from schedule import guide
 from schedule.composer import ComposerClient, parse_js_date
-from schedule.http_session import HttpClient
 from tests.support.metadata_server import (
     CHICAGO,
     KCUR_UCS,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from player.errors import OnAirError
+from infra.errors import OnAirError
 from schedule.composer import day_programs, now_programs, parse_day, parse_js_date
 from tests.support.metadata_server import airing_json, demo_day
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from infra.timefmt import copy_time
 from schedule.controller import GuideController
-from schedule.display import short_time
 from tests.schedule.conftest import pump
 from tests.support.metadata_server import (
     CHICAGO,
@@ -81,8 +81,8 @@ def test_source_failure_keeps_the_programs_and_says_from_when(httpserver, contro
     httpserver.expect_request(f"/v1/widget/{KCUR_UCS}/day").respond_with_data("down", status=503)
     controller.refresh()
     assert pump(lambda: controller.status == "stale")
-    copy_time = short_time(controller.fetched_at, EASTERN)
-    assert controller.message == f"Schedule unavailable: NPR Composer (showing {copy_time} copy)"
+    when = copy_time(controller.fetched_at, EASTERN)
+    assert controller.message == f"Schedule unavailable: NPR Composer (showing {when} copy)"
     assert controller.current.title == "1A" and len(controller.today) == 13
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug import Response
 
-from player.errors import SourceUnavailable
-from schedule.http_session import HttpClient, expect_content_type
+from infra.errors import SourceUnavailable
+from infra.http import HttpClient, expect_content_type
 from tests.support.metadata_server import big_body, silent_server, trickle_server
 
 JSON = "application/json"
@@ -252,8 +252,8 @@ def test_a_corrupt_cache_file_is_started_afresh(httpserver, tmp_path):
 CLOSE_RACE = """
 import sys, threading, time
 from pathlib import Path
-from player.errors import SourceUnavailable
-from schedule.http_session import HttpClient
+from infra.errors import SourceUnavailable
+from infra.http import HttpClient
 
 url, cache, seconds = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 http = HttpClient(cache, timeout=(1.0, 1.0), deadline_s=3.0)

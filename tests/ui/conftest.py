@@ -162,8 +162,8 @@ def guide_clock():
 def guide(tmp_path, guide_clock):
     """A real GuideController (its HTTP client points at a temp cache; no fetch happens
     for stations without a schedule source)."""
+    from infra.http import HttpClient
     from schedule.controller import GuideController
-    from schedule.http_session import HttpClient
 
     http = HttpClient(tmp_path / "http-cache")
     controller = GuideController(http, clock=guide_clock)

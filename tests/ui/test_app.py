@@ -41,14 +41,14 @@ class AppRunner:
         self.backend = None
 
     def start(self):
+        from infra.http import HttpClient
+        from infra.paths import Paths
         from news.controller import NewsController
         from player.catalogue import Catalogue
         from player.controller import PlayerController
         from player.fake_backend import FakeBackend
-        from player.paths import Paths
         from player.recovery import RetryPolicy
         from schedule.controller import GuideController
-        from schedule.http_session import HttpClient
         from ui.app import OnAirApp
 
         paths = Paths(self.tmp_path / "config", self.tmp_path / "cache", self.tmp_path / "state")

@@ -24,10 +24,10 @@ def station(feed: str | None) -> Station:
 
 @pytest.fixture
 def services(tmp_path):
+    from infra.http import HttpClient
     from news.controller import NewsController
     from player.controller import PlayerController
     from player.fake_backend import FakeBackend
-    from schedule.http_session import HttpClient
 
     http = HttpClient(cache_dir=tmp_path / "http")
     news = NewsController(http, tmp_path / "cache")

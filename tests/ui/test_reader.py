@@ -33,8 +33,8 @@ def story(image_url: str | None, title: str = TRAP) -> Story:
 
 @pytest.fixture
 def news(tmp_path):
+    from infra.http import HttpClient
     from news.controller import NewsController
-    from schedule.http_session import HttpClient
 
     http = HttpClient(cache_dir=tmp_path / "http")
     controller = NewsController(http, tmp_path / "cache")

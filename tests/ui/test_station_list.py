@@ -85,9 +85,9 @@ def test_every_station_shows_its_program_on_now(show, player, stations, guide_cl
     """Not only the selected station: the others' programs are fetched in the background."""
     from dataclasses import replace
 
+    from infra.http import HttpClient
     from player.stations import ScheduleSource
     from schedule.controller import GuideController
-    from schedule.http_session import HttpClient
     from tests.support.metadata_server import CHICAGO, KCUR_UCS, hourly, serve_composer
     from ui.station_list import StationList
 

@@ -39,8 +39,8 @@ def catalogue_station(demo, site: DemoSite) -> Station:
 
 @pytest.fixture
 def guide(tmp_path, clock):
+    from infra.http import HttpClient
     from schedule.controller import GuideController
-    from schedule.http_session import HttpClient
 
     http = HttpClient(cache_dir=tmp_path / "http", expire_after_s=0)  # always ask the server
     controller = GuideController(http, clock=clock, local_tz=CHICAGO)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from player.errors import BadInput
+from infra.errors import BadInput
 
 MAX_URL_LENGTH = 2048
 ALLOWED_SCHEMES = ("http", "https")

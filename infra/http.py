@@ -16,7 +16,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,18 +30,15 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from player.errors import OnAirError, SourceUnavailable
-from player.resolver import FetchedHead
-from player.urls import one_line
-from schedule.http_watch import Watch, WatchedPool, WatchedTLSPool, retries
+from infra.errors import OnAirError, SourceUnavailable
+from infra.http_types import Check, Fetched, FetchedHead
+from infra.http_watch import Watch, WatchedPool, WatchedTLSPool, retries
+from infra.urls import one_line
 
 # Their warnings (retries, "using cached response" with a traceback) must not reach stderr:
 # every failure is reported through our own messages.
 for _name in ("requests_cache", "urllib3"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
-
-Check = Callable[[bytes, str], object]
-"""Validates a 200 answer (content, content type); raises ValueError(why) if unusable."""
 
 MAX_REDIRECTS = 5
 DEFAULT_EXPIRE_S = 300  # cache validity when the server sends no caching headers
@@ -68,17 +65,6 @@ def expect_content_type(*fragments: str) -> Check:
             raise ValueError(f"answered {shown}, expected {' or '.join(fragments)}")
 
     return check
-
-
-@dataclass(frozen=True)
-class Fetched:
-    url: str
-    status: int
-    content: bytes
-    content_type: str
-    stale: bool
-    fetched_at: datetime  # aware UTC; when this copy was fetched (or last revalidated)
-    problem: str | None = None  # why a stale copy is served, e.g. "HTTP 500 (url)"
 
 
 class _Failure(requests.RequestException):

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ui.timefmt import clock, duration, local_time, long_date, time_ago, time_range
+from infra.timefmt import clock, duration, local_time, long_date, time_ago, time_range
 
 CHICAGO = ZoneInfo("America/Chicago")
 NEW_YORK = ZoneInfo("America/New_York")
