@@ -1,8 +1,9 @@
 """On Air composition root: parse arguments, build the services, run a command or the GUI.
 
-Nothing else lives here. Each command is a function in its feature package
-(`player.commands`, `schedule.commands`, `news.commands`) or the GUI
-(`ui.app.run_gui`); this module hands them the services they need.
+Nothing else lives here. `Services` builds every service once (paths, catalogue, the HTTP
+client, the task runner, the playback backend and the controllers) and hands them to the
+commands (functions in their feature packages: `player.commands`, `schedule.commands`,
+`news.commands`) and to the GUI (`ui.app.OnAirApp`). Tests build the app the same way.
 """
 
 from __future__ import annotations
@@ -10,32 +11,105 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any
 
 from infra.errors import OnAirError
 from infra.paths import Paths
 
+if TYPE_CHECKING:
+    from infra.http import HttpClient
+    from infra.tasks import TaskRunner
+    from news.controller import NewsController
+    from player.backend import Backend
+    from player.controller import PlayerController
+    from player.stations import Catalogue
+    from schedule.controller import GuideController
+    from ui.app import OnAirApp
+
 
 class Services:
-    """What the commands share, built on first use (a broken catalogue must not stop `discover`)."""
+    """Every service the commands and the GUI use, each built once, on first use (a broken
+    catalogue must not stop `discover`). Tests build the app through the same methods,
+    handing in what they replace (a fake backend, a hand-moved clock, quick retries)."""
 
-    def __init__(self, stations_file: str | None) -> None:
-        self.paths = Paths.from_env()
-        self.stations_file = stations_file or os.environ.get("ONAIR_STATIONS") or None
-        self.audio_file = os.environ.get("ONAIR_AUDIO_FILE") or None
+    def __init__(self, stations_file: str | None = None, *, paths: Paths | None = None,
+                 catalogue: Catalogue | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        env = os.environ if env is None else env
+        self.paths = paths or Paths.from_env(env)
+        self.stations_file = stations_file or env.get("ONAIR_STATIONS") or None
+        self.audio_file = env.get("ONAIR_AUDIO_FILE") or None
+        if catalogue is not None:
+            self.catalogue = catalogue
 
     @cached_property
-    def catalogue(self):  # -> player.catalogue.Catalogue
+    def catalogue(self) -> Catalogue:
         from player.catalogue import load_catalogue
 
         return load_catalogue(self.stations_file, self.paths)
 
     @cached_property
-    def http(self):  # -> infra.http.HttpClient
+    def http(self) -> HttpClient:
         from infra.http import HttpClient
 
         return HttpClient(cache_dir=self.paths.cache_dir)
+
+    @cached_property
+    def tasks(self) -> TaskRunner:
+        from infra.tasks import TaskRunner
+
+        return TaskRunner()
+
+    def player(self, *, backend: Backend | None = None, **options: Any) -> PlayerController:
+        """A player over libvlc (or `backend`), resolving playlists through the HTTP client;
+        `options` are PlayerController's (policy, stall_s, describe, ...)."""
+        from player.controller import PlayerController, playlist_resolver
+
+        if backend is None:
+            from player.vlc_backend import make_backend
+
+            backend = make_backend(self.audio_file)
+        return PlayerController(backend, playlist_resolver(self.http.fetch_head),
+                                tasks=self.tasks, **options)
+
+    def guide(self, **options: Any) -> GuideController:
+        from schedule.controller import GuideController
+
+        return GuideController(self.http, tasks=self.tasks, stations=self.catalogue.stations,
+                               **options)
+
+    def news(self) -> NewsController:
+        from news.controller import NewsController
+
+        return NewsController(self.http, self.paths.cache_dir, tasks=self.tasks)
+
+    def gui_app(self, *, player: PlayerController | None = None,
+                guide: GuideController | None = None) -> OnAirApp:
+        """The desktop app over these services (libvlc and the real clock unless handed in)."""
+        from ui.app import OnAirApp
+
+        return OnAirApp(catalogue=self.catalogue, player=player or self.player(),
+                        guide=guide or self.guide(), news=self.news(), paths=self.paths,
+                        tasks=self.tasks)
+
+    def close(self) -> None:
+        """Release what was built: queued work is dropped, HTTP sessions closed."""
+        if "tasks" in self.__dict__:
+            self.tasks.shutdown()
+        if "http" in self.__dict__:
+            self.http.close()
+
+
+def run_gui(svc: Services) -> int:
+    """The desktop app, until its window is closed."""
+    from ui.app import configure_window
+    from ui.prefs import load_prefs
+
+    configure_window(load_prefs(svc.paths.state_dir))  # before Kivy creates the window
+    svc.gui_app().run()
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,9 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 def dispatch(args: argparse.Namespace, svc: Services) -> int:
     cmd = args.command or "gui"
     if cmd == "gui":
-        from ui.app import run_gui
-
-        return run_gui(svc.catalogue, svc.http, svc.paths, audio_file=svc.audio_file)
+        return run_gui(svc)
     if cmd == "stations":
         from player.commands import cmd_stations
 
@@ -86,8 +158,7 @@ def dispatch(args: argparse.Namespace, svc: Services) -> int:
     if cmd == "play":
         from player.commands import cmd_play
 
-        return cmd_play(svc.catalogue, svc.http, args.target, seconds=args.seconds,
-                        audio_file=svc.audio_file)
+        return cmd_play(svc.catalogue, svc.player, args.target, seconds=args.seconds)
     if cmd == "now":
         from schedule.commands import cmd_now
 
@@ -120,13 +191,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Keep sys.stderr ours: Kivy's default log mode replaces it, and our one-line errors vanish.
     os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
     args = build_parser().parse_args(argv)
+    svc = Services(getattr(args, "stations", None))
     try:
-        return dispatch(args, Services(getattr(args, "stations", None)))
+        return dispatch(args, svc)
     except OnAirError as err:
         print(f"onair: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         return 130
+    finally:
+        svc.close()
 
 
 if __name__ == "__main__":

@@ -149,27 +149,20 @@ def frame_gaps(catalogue_file: Path, site: SiteProcess, folder: Path) -> dict:
     """Run the app in this process and script it from the Kivy clock."""
     from kivy.clock import Clock
 
-    from infra.http import HttpClient
     from infra.paths import Paths
-    from news.controller import NewsController
+    from main import Services
     from player.catalogue import parse_catalogue
-    from player.controller import PlayerController
-    from player.resolver import stream_candidates
-    from player.vlc_backend import make_backend
-    from schedule.controller import GuideController
-    from ui.app import OnAirApp, configure_window
+    from ui.app import configure_window
     from ui.prefs import Prefs
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = Paths(folder / "config", folder / "cache", folder / "state")
     catalogue = parse_catalogue(catalogue_file.read_bytes(), str(catalogue_file))
-    http = HttpClient(paths.cache_dir)
+    services = Services(paths=paths, catalogue=catalogue,
+                        env={"ONAIR_AUDIO_FILE": str(folder / "frames.wav")})
     configure_window(Prefs())
-    player = PlayerController(make_backend(str(folder / "frames.wav")),
-                              resolve=lambda st: stream_candidates(st, http.fetch_head))
-    guide = GuideController(http, stations=catalogue.stations)
-    app = OnAirApp(catalogue=catalogue, player=player, guide=guide,
-                   news=NewsController(http, paths.cache_dir), paths=paths)
+    app = services.gui_app()
+    player = app.player
     from kivy.core.window import Window  # created now, with configure_window's settings
 
     meter = FrameMeter(Window, Clock)
@@ -216,7 +209,7 @@ def frame_gaps(catalogue_file: Path, site: SiteProcess, folder: Path) -> dict:
     player.bind(state=count_playing)
     app.bind(on_start=begin)
     app.run()
-    http.close()
+    services.close()
     return {"switching": {**meter.stats("switching"), "switches": SWITCHES,
                           "reached_playing": record.get("played_switching", 0),
                           "state_1s_after_last_switch": record.get("state_after_switching")},

@@ -3,6 +3,10 @@
 Every path comes from platformdirs, overridable by ONAIR_CONFIG_DIR and
 ONAIR_CACHE_DIR (ONAIR_STATE_DIR for the state dir; it defaults to the config
 dir when ONAIR_CONFIG_DIR is set, so tests stay inside one temp folder).
+
+The shipped data (the repo's assets/ folder) is the package `onair_assets`: pyproject's
+package-dir maps it to assets/, so a wheel carries it into site-packages and an editable
+install's finder points it at the repo. `asset()` finds a file in it by importlib.resources.
 """
 
 from __future__ import annotations
@@ -11,13 +15,29 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
 
 APP = "onair"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ASSETS_DIR = REPO_ROOT / "assets"
+ASSETS_PACKAGE = "onair_assets"
+_SOURCE_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def asset(relative: str) -> Path:
+    """The shipped file at `relative` ("stations.json", "logos/kcur.png"; "/"-separated),
+    from the installed `onair_assets` package; from the source tree's assets/ when that
+    package is not installed (`python main.py` in a checkout never pip-installed)."""
+    try:
+        root = resources.files(ASSETS_PACKAGE)
+    except (ModuleNotFoundError, NotADirectoryError):
+        # NotADirectoryError: Python 3.11 under the editable install, whose finder puts a
+        # placeholder that is no folder in the namespace package's __path__; that install
+        # maps the package to this same source assets/ folder.
+        return _SOURCE_ASSETS / relative
+    # assets/ has no __init__.py, so `root` is a MultiplexedPath; a file in it is a Path.
+    return Path(str(root.joinpath(relative)))
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,15 @@
 
 feedparser is only ever given a byte stream: it never fetches a URL or opens a
 file. Everything remote comes out as plain text (infra.html_text). media:title and
-media:description are not kept by feedparser, so a second, strict XML read of the
-same bytes supplies the image caption and the complete dc:creator list when the
-feed is well-formed.
+media:description are not kept by feedparser, and of `description` and
+`itunes:summary` it keeps only one, so a second, strict XML read of the same bytes
+supplies the image caption, the complete dc:creator list and both teasers (the
+fuller one is the summary) when the feed is well-formed.
+
+The lead image is the first real image of media:content, image enclosures,
+media:thumbnail, then the body's <img>s: spacers, tracking pixels, emoji and share
+icons (by size attributes, file names, hosts, classes) are skipped. The lead
+figure's caption and credit go with the image, not into the body.
 """
 
 from __future__ import annotations
@@ -15,14 +21,14 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 from xml.sax import SAXParseException
 
 import feedparser
 
 from infra.errors import BadInput, OnAirError, SourceUnavailable
-from infra.html_text import clean_text, html_to_text, plain
+from infra.html_text import HtmlText, clean_text, html_to_text, plain
 from infra.urls import check_stream_url
 from news.model import Story, StoryImage, byline
 
@@ -32,6 +38,33 @@ MAX_SUMMARY_CHARS = 1_000
 MAX_AUTHORS = 10
 _MRSS = "search.yahoo.com/mrss"
 _DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
+_ITUNES_SUMMARY = "{http://www.itunes.com/dtds/podcast-1.0.dtd}summary"
+_CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
+_MEDIA_ATTRS = ("url", "medium", "type", "width", "height", "fileSize")
+MIN_IMAGE_SIDE = 50  # px: a width or height attribute below this is an icon or a pixel
+MIN_IMAGE_BYTES = 1024  # an image enclosure this small is a tracking gif
+_WORD = re.compile(r"[a-z0-9]+")
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*(?:px)?\s*\Z", re.I)
+_STYLE_SIZE = re.compile(r"(?:^|[;\s])(?:max-)?(?:width|height)\s*:\s*(\d+(?:\.\d*)?)px", re.I)
+_STYLE_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_SHARE_ALT = re.compile(r"\s*(?:(?:share|post|tweet|pin)\s+(?:on|to|this|via|it)|follow us|"
+                        r"like us|email this|print this)\b", re.I)
+_SPACER_WORDS = frozenset({"spacer", "pixel", "blank", "transparent", "trans", "clear", "1x1",
+                           "shim", "spc", "dot", "empty", "px", "b", "t", "p", "x", "tr",
+                           "tracking", "tracker", "track", "beacon", "impression"})
+_TRACKING_HOSTS = frozenset({"pixel", "pixels", "tracking", "tracker", "analytics", "stats",
+                             "beacon", "doubleclick", "scorecardresearch", "quantserve",
+                             "feedburner", "facebook", "gravatar"})
+_SHARE_WORDS = frozenset({"share", "sharing", "social", "sharebar", "addthis", "sharethis",
+                          "emoji", "smilies", "smiley", "sociable"})
+_ICON_CLASSES = _SHARE_WORDS | {"icon", "wp-smiley", "tracking-pixel"}
+_BRANDS = frozenset({"facebook", "fb", "twitter", "tw", "linkedin", "pinterest", "reddit",
+                     "whatsapp", "instagram", "youtube", "tiktok", "threads", "bluesky",
+                     "mastodon", "email", "mail", "print", "rss"}) | _SHARE_WORDS
+_ICON_WORDS = frozenset({"icon", "icons", "ico", "btn", "button", "badge", "logo", "sprite",
+                         "small", "large", "white", "black", "color", "circle", "square",
+                         "round", "sm", "lg"})
+_FEEDBURNER = re.compile(r"/~(?:r|ff)/")  # Feedburner's click-tracking and flare images
 _BY = re.compile(r"^by\s+", re.I)
 _ENDS_WITH_ROOT = re.compile(rb"</(?:\w+:)?(?:rss|feed|RDF)>\s*(?:<!--.*?-->\s*)*\Z", re.S)
 
@@ -92,10 +125,20 @@ def _short(err: object, limit: int = 100) -> str:
 
 @dataclass(frozen=True)
 class _RawItem:
-    """What feedparser drops: all dc:creator values and media:content's title/description."""
+    """What feedparser drops or mixes up: all dc:creator values, media:content's
+    title/description, and which text came from description, itunes:summary and
+    content:encoded (feedparser keeps the first teaser as summary and files a second
+    one under content, before content:encoded)."""
 
     creators: tuple[str, ...]
     media: tuple[dict[str, str], ...]
+    teasers: tuple[str, ...] = ()  # description, then itunes:summary, as present
+    content: str | None = None  # content:encoded
+
+
+def _inner(el: ElementTree.Element) -> str:
+    """An element's content as feedparser reads it: its text, or its markup if it has children."""
+    return (el.text or "") + "".join(ElementTree.tostring(c, encoding="unicode") for c in el)
 
 
 def _raw_items(data: bytes) -> list[_RawItem] | None:
@@ -111,13 +154,17 @@ def _raw_items(data: bytes) -> list[_RawItem] | None:
         media = []
         for el in item.iter():
             if isinstance(el.tag, str) and _MRSS in el.tag and el.tag.endswith("}content"):
-                entry = {k: v for k, v in el.attrib.items() if k in ("url", "medium", "type")}
+                entry = {k: v for k, v in el.attrib.items() if k in _MEDIA_ATTRS}
                 for child in el:
                     name = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
                     if name in ("title", "credit", "description") and name not in entry:
                         entry[name] = child.text or ""
                 media.append(entry)
-        items.append(_RawItem(tuple(c for c in creators if c.strip()), tuple(media)))
+        teasers = tuple(_inner(el) for el in (item.find("description"), item.find(_ITUNES_SUMMARY))
+                        if el is not None)
+        encoded = item.find(_CONTENT_ENCODED)
+        items.append(_RawItem(tuple(c for c in creators if c.strip()), tuple(media), teasers,
+                              _inner(encoded) if encoded is not None else None))
     return items
 
 
@@ -140,8 +187,46 @@ def _is_image(media: dict) -> bool:
     return media.get("medium") == "image" or str(media.get("type", "")).startswith("image/")
 
 
-def _image(entry: Any, raw: _RawItem | None, content_img: tuple[str, str] | None,
-           link: str) -> StoryImage | None:
+def _number(text: object) -> float | None:
+    match = _SIZE.match(text) if isinstance(text, str) else None
+    return float(match.group(1)) if match else None
+
+
+def is_decorative_image(url: str, *, width: object = "", height: object = "", alt: str = "",
+                        style: str = "", classes: str = "", size: object = "") -> bool:
+    """True for what must never be a story's lead image: spacers and tracking pixels
+    (tiny width/height attributes or byte size, names such as spacer.gif or 1x1.gif,
+    tracking hosts) and share or emoji icons (facebook.png, twitter-32.png, files under
+    /social/ or /share/, "Share on ..." alt text, emoji classes)."""
+    sides = [n for n in (_number(width), _number(height)) if n is not None]
+    sides += [float(n) for n in _STYLE_SIZE.findall(style)]
+    if any(n < MIN_IMAGE_SIDE for n in sides) or _STYLE_HIDDEN.search(style):
+        return True
+    length = _number(size)
+    if (length is not None and 0 < length < MIN_IMAGE_BYTES) or _SHARE_ALT.match(alt):
+        return True
+    if _ICON_CLASSES.intersection(classes.lower().split()):
+        return True
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return True
+    if _TRACKING_HOSTS.intersection(re.split(r"[.-]", host)):
+        return True
+    folder, _, name = parts.path.lower().rpartition("/")
+    folders = set(_WORD.findall(folder))
+    if _SHARE_WORDS.intersection(folders) or _FEEDBURNER.search(parts.path):
+        return True
+    words = [w for w in _WORD.findall(name.rsplit(".", 1)[0]) if not w.isdigit()]
+    if words and all(w in _SPACER_WORDS for w in words):
+        return True
+    named = [w for w in words if w not in _ICON_WORDS]  # "twitter-32", "fb_icon", "share"
+    return bool(named) and all(w in _BRANDS for w in named)
+
+
+def _feed_image(entry: Any, raw: _RawItem | None, link: str) -> StoryImage | None:
+    """The first real image the feed names: media:content, image enclosures, media:thumbnail."""
     if raw is not None:
         media_list: list[dict] = list(raw.media)
     else:
@@ -151,44 +236,84 @@ def _image(entry: Any, raw: _RawItem | None, content_img: tuple[str, str] | None
                       if isinstance(m, dict)]
     for media in media_list:
         url = web_url(media.get("url"), link)
-        if url and _is_image(media):
+        if url and _is_image(media) and not is_decorative_image(
+                url, width=media.get("width"), height=media.get("height"),
+                size=media.get("fileSize") or media.get("filesize")):
             caption = plain(media.get("title") or "") or plain(media.get("description") or "")
             return StoryImage(url, caption, plain(media.get("credit") or ""))
     for enclosure in entry.get("enclosures") or []:
         if str(enclosure.get("type", "")).startswith("image/"):
             url = web_url(enclosure.get("href"), link)
-            if url:
+            if url and not is_decorative_image(url, size=enclosure.get("length")):
                 return StoryImage(url)
     for thumb in entry.get("media_thumbnail") or []:
-        url = web_url(thumb.get("url") if isinstance(thumb, dict) else None, link)
-        if url:
+        thumb = thumb if isinstance(thumb, dict) else {}
+        url = web_url(thumb.get("url"), link)
+        if url and not is_decorative_image(url, width=thumb.get("width"),
+                                           height=thumb.get("height")):
             return StoryImage(url)
-    if content_img is not None:
-        url = web_url(content_img[0], link)
-        if url:
-            return StoryImage(url, content_img[1])
     return None
 
 
-def _content_html(entry: Any) -> str:
-    for content in entry.get("content") or []:
-        value = content.get("value") if isinstance(content, dict) else None
-        if value:
-            return str(value)
-    return ""
+def _lead(entry: Any, raw: _RawItem | None, body: HtmlText,
+          link: str) -> tuple[StoryImage | None, int | None]:
+    """The lead image and the index of its figure in `body`, whose caption and credit it
+    takes when the feed gives none. An image the feed names goes with the body's first
+    real image only when that one sits in a figure opening the body (the same lead art)."""
+    image = _feed_image(entry, raw, link)
+    if image is not None and not (body.figures and body.figures[0].leading):
+        return image, None
+    for img in body.images:
+        url = web_url(img.src, link)
+        if not url or is_decorative_image(url, width=img.width, height=img.height, alt=img.alt,
+                                          style=img.style, classes=img.classes):
+            continue
+        fig = body.figures[img.figure] if img.figure is not None else None
+        if image is None:  # the body's image leads; its figure's caption beats its alt text
+            return StoryImage(url, fig.caption if fig and fig.caption else img.alt,
+                              fig.credit if fig else ""), img.figure
+        if fig is None or not fig.leading:
+            break
+        return StoryImage(image.url, image.caption or fig.caption,
+                          image.credit or fig.credit), img.figure
+    return image, None
+
+
+def _content_html(entry: Any, raw: _RawItem | None) -> str:
+    """content:encoded as the strict read found it; else feedparser's longest content (a
+    second teaser may sit there too)."""
+    if raw is not None and raw.content is not None:
+        return raw.content
+    teasers = {t.strip() for t in raw.teasers} if raw else set()
+    values = [str(c.get("value") or "") for c in entry.get("content") or []
+              if isinstance(c, dict)]
+    return max((v for v in values if v.strip() not in teasers), key=len, default="")
+
+
+def _teaser(entry: Any, raw: _RawItem | None, content: str) -> str:
+    """The fuller (as plain text) of description and itunes:summary; feedparser keeps only one
+    and copies content:encoded into summary when there is neither."""
+    parsed = str(entry.get("summary") or "")
+    candidates = list(dict.fromkeys(t for t in (*(raw.teasers if raw else ()), parsed)
+                                    if t.strip() != content.strip())) or [""]
+    if len(candidates) == 1:
+        return candidates[0]
+    texts = [plain(t, max_chars=MAX_BODY_CHARS) for t in candidates]
+    return candidates[max(range(len(texts)), key=lambda i: (len(texts[i]), -i))]
 
 
 def _story(entry: Any, raw: _RawItem | None, max_body_chars: int) -> Story | None:
     link = web_url(entry.get("link"))
-    content = _content_html(entry)
-    teaser = str(entry.get("summary") or "")
-    body = html_to_text(content or teaser, max_chars=max_body_chars)
-    # feedparser copies content:encoded into summary when there is no description
-    summary = "" if teaser == content else plain(teaser, max_chars=MAX_SUMMARY_CHARS)
-    if not summary and body.paragraphs:
-        summary = plain(body.paragraphs[0], max_chars=MAX_SUMMARY_CHARS)
+    content = _content_html(entry, raw)
+    teaser = _teaser(entry, raw, content)
+    html = html_to_text(content or teaser, max_chars=max_body_chars)
+    image, figure = _lead(entry, raw, html, link)
+    body = html.without_figure(figure)
+    summary = plain(teaser, max_chars=MAX_SUMMARY_CHARS)
+    if not summary and body:
+        summary = plain(body[0], max_chars=MAX_SUMMARY_CHARS)
     title = plain(str(entry.get("title") or ""))
-    if not (title or summary or body.paragraphs):
+    if not (title or summary or body):
         return None
     authors = _authors(entry, raw)
     return Story(
@@ -198,9 +323,9 @@ def _story(entry: Any, raw: _RawItem | None, max_body_chars: int) -> Story | Non
         updated=when(dict.get(entry, "updated_parsed")),  # entry.get falls back to published
         authors=authors,
         byline=byline(authors),
-        image=_image(entry, raw, body.first_image, link),
+        image=image,
         summary=summary,
-        body=body.paragraphs,
+        body=body,
     )
 
 

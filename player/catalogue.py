@@ -2,8 +2,9 @@
 
 Which file: an override (`--stations FILE`; main.py also maps ONAIR_STATIONS to
 it) > the user's copy `<config_dir>/stations.json` > the shipped
-assets/stations.json. Every problem is one BadInput line naming the file, the
-station (position counted from 1, and its id) and the field, e.g.
+assets/stations.json (found by infra.paths.asset in the installed package). Every
+problem is one BadInput line naming the file, the station (position counted from 1,
+and its id) and the field, e.g.
 `stations.json: station 2 ("kuhf"): field "streams[1].url": no host`.
 """
 
@@ -11,18 +12,18 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from infra.errors import BadInput
-from infra.paths import ASSETS_DIR, REPO_ROOT, Paths, atomic_write_text
+from infra.paths import Paths, asset, atomic_write_text
 from infra.urls import one_line, url_problem
 from player.stations import Catalogue, ScheduleSource, Station, Stream
 
 MAX_CATALOGUE_BYTES = 1_000_000
 USER_FILE = "stations.json"
-DEFAULT_FILE = ASSETS_DIR / "stations.json"
+DEFAULT_FILE = asset("stations.json")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _UCS = re.compile(r"[0-9a-fA-F]{24}")
 
@@ -245,10 +246,15 @@ def save_catalogue(cat: Catalogue, path: Path) -> None:
 
 
 def logo_path(station: Station) -> Path | None:
-    """The station's logo file (relative paths are from the repo root), if it exists."""
+    """The station's logo file, if it exists. An absolute path is taken as it is; a relative
+    one is read as from the repo root, so "assets/logos/kcur.png" (the shipped catalogue's
+    form) is the installed asset "logos/kcur.png", and any other relative path has no file."""
     if not station.logo:
         return None
     path = Path(station.logo)
     if not path.is_absolute():
-        path = REPO_ROOT / path
+        relative = PurePosixPath(station.logo)
+        if relative.parts[0] != "assets" or len(relative.parts) < 2:
+            return None
+        path = asset(str(relative.relative_to("assets")))
     return path if path.is_file() else None

@@ -1,9 +1,10 @@
 """GuideController: the program guide of the selected station, for the views.
 
-Fetches run through infra.tasks.run_async and land back on the Kivy thread
-(here and in schedule/roster.py, which it owns: on now at the other stations).
-`tick()` (the UI calls it every second) re-evaluates on now / up next from the
-clock and starts the polite refresh of schedule/refresh.py when it is due. When
+Fetches run on the task runner's background lane (the first after a switch ahead of
+what is queued there) and land back on the Kivy thread, here and in
+schedule/roster.py (which it owns: on now at the other stations). `tick()`, called by
+the controller's own timer every second, re-evaluates on now / up next from the clock
+and starts the polite refresh of schedule/refresh.py when it is due. When
 the source fails, the programs already shown stay, with status "stale" and a
 message saying from when.
 """
@@ -14,12 +15,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kivy.clock import Clock
 from kivy.event import EventDispatcher
 from kivy.properties import ListProperty, ObjectProperty, OptionProperty, StringProperty
 
 from infra.errors import OnAirError
 from infra.http import HttpClient
-from infra.tasks import Task, run_async
+from infra.tasks import Task, TaskRunner
 from infra.timefmt import copy_time
 from player.stations import ScheduleSource, Station
 from schedule import guide
@@ -29,6 +31,7 @@ from schedule.model import DaySchedule, Program
 from schedule.refresh import GuideState, RefreshPolicy, is_due
 from schedule.roster import StationRoster
 
+TICK_S = 1.0
 STATUSES = ("idle", "loading", "ok", "stale", "unavailable", "none")
 
 
@@ -53,11 +56,13 @@ class GuideController(EventDispatcher):
     message = StringProperty("")
     fetched_at = ObjectProperty(None, allownone=True)
 
-    def __init__(self, http: HttpClient, *, clock: Callable[[], datetime] = now_utc,
-                 policy: RefreshPolicy | None = None, local_tz: tzinfo | None = None,
-                 stations: Sequence[Station] = (), **kwargs) -> None:
+    def __init__(self, http: HttpClient, *, tasks: TaskRunner,
+                 clock: Callable[[], datetime] = now_utc, policy: RefreshPolicy | None = None,
+                 local_tz: tzinfo | None = None, stations: Sequence[Station] = (),
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.http = http
+        self._tasks = tasks
         self.clock = clock
         self.policy = policy or RefreshPolicy()
         self.local_tz = local_tz  # the listener's zone for messages (None: the system's)
@@ -66,8 +71,11 @@ class GuideController(EventDispatcher):
         self._state = GuideState()
         self._task: Task | None = None
         # On now at the other stations (`stations`), and the programs of stations shown before.
-        self.roster = StationRoster(http, stations, clock=clock)
+        self.roster = StationRoster(http, stations, tasks=tasks, clock=clock)
         self._closed = False
+        # The guide keeps its own time: on now / up next change at program boundaries and
+        # refreshes fall due with no view on screen (a tick costs microseconds).
+        self._timer = Clock.schedule_interval(lambda _dt: self.tick(), TICK_S)
 
     # -- public -----------------------------------------------------------------------------
     def set_station(self, station: Station | None) -> None:
@@ -86,20 +94,22 @@ class GuideController(EventDispatcher):
             return
         if station.schedule is not None and station.schedule.ucs is None:
             self.status, self.message = "loading", ""
-            self._find_source(station)
+            self._find_source(station, first=True)
             return
-        self._use_source(station, station.schedule)
+        self._use_source(station, station.schedule, first=True)
 
-    def _find_source(self, station: Station) -> None:
+    def _find_source(self, station: Station, *, first: bool = False) -> None:
         """The Composer id is only on the station's website: read it there first.
 
         A failure is retried by tick() with the refresh policy's backoff."""
         self._state = self._state.attempted(self.clock())
-        self._task = run_async(lambda: schedule_source(self.http, station),
-                               lambda source: self._use_source(station, source),
-                               self._failed)
+        self._task = self._tasks.background(
+            lambda: schedule_source(self.http, station),
+            lambda source: self._use_source(station, source, first=first), self._failed,
+            first=first)
 
-    def _use_source(self, station: Station, source: ScheduleSource | None) -> None:
+    def _use_source(self, station: Station, source: ScheduleSource | None,
+                    *, first: bool = False) -> None:
         self._task = None
         self._state = GuideState()
         if source is None or source.source != "composer":
@@ -110,17 +120,19 @@ class GuideController(EventDispatcher):
         seen = self.roster.programs(station.id)
         if seen:
             self._show(list(seen))
-        self.refresh()
+        self.refresh(first=first)
 
-    def refresh(self) -> None:
-        """Fetch now (unless a fetch is running or there is nothing to fetch)."""
+    def refresh(self, *, first: bool = False) -> None:
+        """Fetch now (unless a fetch is running or there is nothing to fetch); the first fetch
+        after a switch goes ahead of the background lane's queue."""
         if self._client is None or self._task is not None or self._closed:
             return
         client, at = self._client, self.clock()
         self._state = self._state.attempted(at)
         if not self.today:
             self.status = "loading"
-        self._task = run_async(lambda: client.around(at), self._loaded, self._failed)
+        self._task = self._tasks.background(lambda: client.around(at), self._loaded,
+                                            self._failed, first=first)
 
     def tick(self) -> None:
         """Re-evaluate on now / up next from the clock; start a refresh when it is due."""
@@ -150,6 +162,7 @@ class GuideController(EventDispatcher):
 
     def shutdown(self) -> None:
         self._closed = True
+        self._timer.cancel()
         self._cancel()
         self.roster.shutdown()
 

@@ -21,7 +21,7 @@ from kivy.event import EventDispatcher
 from kivy.properties import NumericProperty
 
 from infra.http import HttpClient
-from infra.tasks import Task, run_async
+from infra.tasks import Task, TaskRunner
 from player.stations import Station
 from schedule import guide
 from schedule.composer import ComposerClient
@@ -52,10 +52,11 @@ class StationRoster(EventDispatcher):
     changed = NumericProperty(0)  # bumped whenever a station's programs change
 
     def __init__(self, http: HttpClient, stations: Sequence[Station] = (), *,
-                 clock: Callable[[], datetime], policy: RefreshPolicy = ROSTER_POLICY,
-                 **kwargs) -> None:
+                 tasks: TaskRunner, clock: Callable[[], datetime],
+                 policy: RefreshPolicy = ROSTER_POLICY, **kwargs) -> None:
         super().__init__(**kwargs)
         self.http = http
+        self._tasks = tasks
         self.stations = tuple(stations)
         self.clock = clock
         self.policy = policy
@@ -101,9 +102,9 @@ class StationRoster(EventDispatcher):
     def _fetch(self, station: Station, tz: ZoneInfo, at: datetime) -> None:
         state = self._states.get(station.id, GuideState())
         self._states[station.id] = state.attempted(at)
-        self._task = run_async(lambda: fetch_station_day(self.http, station, tz, at),
-                               lambda day: self._loaded(station.id, day),
-                               lambda _err: self._failed(station.id))
+        self._task = self._tasks.background(
+            lambda: fetch_station_day(self.http, station, tz, at),
+            lambda day: self._loaded(station.id, day), lambda _err: self._failed(station.id))
 
     def _loaded(self, station_id: str, day: DaySchedule | None) -> None:
         self._task = None

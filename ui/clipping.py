@@ -10,13 +10,13 @@ inside a RelativeLayout or a Scatter (none of On Air's do).
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 from kivy.lang import Builder
 from kivy.uix.recycleview import RecycleView
 from kivy.uix.scrollview import ScrollView
 
-_KV = str(Path(__file__).with_suffix(".kv"))
+_KV = str(files("ui") / "clipping.kv")
 
 
 class ClippedScrollView(ScrollView):

@@ -1,8 +1,8 @@
 """The story reader: title, byline, dates, lead image with caption and credit, and the body.
 
 `show(story)` fills it and sets `is_open`; `close()` clears it. The lead image is
-downloaded by `news.fetch_image` and decoded from the local file off the Kivy
-thread (never AsyncImage on a remote URL); a placeholder stands in while it loads
+downloaded and decoded off the Kivy thread by `news.fetch_image` (never AsyncImage on
+a remote URL); a placeholder stands in while it loads
 and when it fails. Title, byline, dates and caption are escaped for Kivy markup;
 body paragraphs are plain-text labels (markup off). A long body is laid out over
 several frames.
@@ -11,23 +11,22 @@ several frames.
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
-from pathlib import Path
+from importlib.resources import files
 
 from kivy.clock import Clock
-from kivy.core.image import ImageLoader, ImageLoaderBase
+from kivy.core.image import ImageLoaderBase
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
-from infra.tasks import run_async
 from infra.timefmt import long_date, zoned_clock
 from news.controller import NewsController
 from news.model import Story
 from ui.clipping import ClippedScrollView  # noqa: F401 - used by reader.kv
 from ui.markup import escape
 
-_KV = str(Path(__file__).with_suffix(".kv"))
+_KV = str(files("ui") / "reader.kv")
 BODY_CHARS_PER_FRAME = 2000
 
 
@@ -87,7 +86,8 @@ class StoryReader(BoxLayout):
             self.image_state = "none"
         else:
             self.image_state = "loading"
-            self.news.fetch_image(image.url, lambda path, s=story: self._image_done(s, path))
+            self.news.fetch_image(image.url,
+                                  lambda path, img, s=story: self._decoded(s, path, img))
         self.is_open = True
 
     def close(self) -> None:
@@ -100,22 +100,12 @@ class StoryReader(BoxLayout):
         self._pending = []
         self.ids.body.clear_widgets()
 
-    def _image_done(self, story: Story, path: str | None) -> None:
-        if story is not self.story:
-            return
-        if not path:
-            self.image_state = "failed"
-            return
-        run_async(lambda: ImageLoader.load(path, keep_data=True),
-                  lambda image: self._decoded(story, path, image),
-                  lambda _err: self._decoded(story, path, None))
-
-    def _decoded(self, story: Story, path: str, image: ImageLoaderBase | None) -> None:
+    def _decoded(self, story: Story, path: str | None, image: ImageLoaderBase | None) -> None:
         """The file was decoded off the Kivy thread; its texture is made here, on it."""
         if story is not self.story:
             return
         texture = image.texture if image is not None else None
-        if texture is None:
+        if texture is None or path is None:
             self.image_state = "failed"
             return
         self.ids.image.texture = texture

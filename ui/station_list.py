@@ -8,7 +8,7 @@ player and the guide, and its only action is `player.play(station)`.
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib.resources import files
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
@@ -21,7 +21,7 @@ from player.stations import Station
 from ui.clipping import ClippedRecycleView
 from ui.markup import escape
 
-_KV = str(Path(__file__).with_suffix(".kv"))
+_KV = str(files("ui") / "station_list.kv")
 
 ACTIVE_STATES = ("connecting", "buffering", "playing", "reconnecting")
 

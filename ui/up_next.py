@@ -1,15 +1,15 @@
 """Up Next: the program on now (title, hosts, times, progress), up next, and later today.
 
-Built with the GuideController. Every second the panel calls `guide.tick()` (cheap:
-it re-evaluates on-now/up-next from its clock and schedules its own polite
-refresh), so a program boundary moves the panel without a click. Times are in the
+Built with the GuideController, which keeps its own time (a program boundary changes its
+`current` and `up_next`, and the panel follows); the panel's one-second tick only moves
+the progress bar. Times are in the
 listener's zone, with the station's zone in parentheses when it differs.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
-from pathlib import Path
+from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from kivy.clock import Clock
@@ -24,7 +24,7 @@ from schedule.model import Program
 from ui.clipping import ClippedRecycleView  # noqa: F401 - used by up_next.kv
 from ui.markup import escape
 
-_KV = str(Path(__file__).with_suffix(".kv"))
+_KV = str(files("ui") / "up_next.kv")
 
 
 def hosts_line(program: Program) -> str:
@@ -83,7 +83,6 @@ class UpNextPanel(BoxLayout):
         self._ticker.cancel()
 
     def _tick(self, _dt: float) -> None:
-        self.guide.tick()
         self._update_progress(self.guide.clock())
 
     def _zone(self) -> str:

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from infra.paths import REPO_ROOT
 from tests.support.feeds import demo_stories, newscast_item, newscast_rss, station_rss
 from tests.support.metadata_server import silent_server
+from tests.support.repo import REPO_ROOT
 
 RSS = "application/rss+xml"
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -1,12 +1,15 @@
 """Station RSS to stories: the fields a listener sees, image fallbacks, and broken feeds."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from infra.errors import SourceUnavailable
-from news.feeds import parse_station_feed
-from news.model import Story
+from infra.html_text import plain
+from news.feeds import is_decorative_image, parse_station_feed
+from news.model import Story, StoryImage
+from tests.support import realworld as rw
 from tests.support.feeds import demo_stories, station_rss
 
 SRC = "KCUR 89.3 news feed"
@@ -198,3 +201,166 @@ def test_complete_feed_with_a_small_xml_error_is_still_read() -> None:
     data = station_rss([{"title": "Caf\u00e9 opens", "link": "https://e.org/a"}])
     data = data.replace(b"opens", b"opens&nbsp;today")  # undefined in XML: bozo, yet complete
     assert [s.title for s in parse_station_feed(data, SRC)] == ["Caf\u00e9 opens today"]
+
+
+# -- real-world payloads: both teasers, tracking pixels and icons, Grove lead figures ---------
+
+FULL_TEXT = plain(rw.FULL_SUMMARY)
+BODY_HTML = "<p>Full show notes, first paragraph.</p><p>Second paragraph of the notes.</p>"
+
+
+@pytest.mark.parametrize("summary_first", [False, True])
+@pytest.mark.parametrize(("description", "itunes_summary"), [
+    (rw.TEASER, rw.FULL_SUMMARY), (rw.FULL_SUMMARY, rw.TEASER)])
+def test_the_fuller_of_description_and_itunes_summary_is_the_summary(
+        description: str, itunes_summary: str, summary_first: bool) -> None:
+    data = rw.podcast_feed(rw.podcast_item(description, itunes_summary,
+                                           summary_first=summary_first))
+    [story] = parse_station_feed(data, SRC)
+    assert story.summary == FULL_TEXT
+    assert " ".join(story.body) == FULL_TEXT
+
+
+@pytest.mark.parametrize("summary_first", [False, True])
+@pytest.mark.parametrize(("description", "itunes_summary"), [
+    (rw.TEASER, rw.FULL_SUMMARY), (rw.FULL_SUMMARY, rw.TEASER)])
+def test_a_second_teaser_never_takes_the_place_of_content_encoded(
+        description: str, itunes_summary: str, summary_first: bool) -> None:
+    data = rw.podcast_feed(rw.podcast_item(description, itunes_summary,
+                                           summary_first=summary_first, content=BODY_HTML))
+    [story] = parse_station_feed(data, SRC)
+    assert story.summary == FULL_TEXT
+    assert story.body == ("Full show notes, first paragraph.", "Second paragraph of the notes.")
+
+
+def test_equal_teasers_and_description_only_items_are_unchanged() -> None:
+    [story] = parse_station_feed(rw.podcast_feed(rw.podcast_item(rw.TEASER, rw.TEASER)), SRC)
+    assert story.summary == rw.TEASER and story.body == (rw.TEASER,)
+
+
+def test_tracking_pixels_spacers_emoji_and_share_icons_are_never_the_lead_image() -> None:
+    [story] = parse_station_feed(rw.station_feed(rw.WORDPRESS_TRACKED_ITEM), SRC)
+    assert story.image == StoryImage(
+        "https://kcurnews.example.org/wp-content/uploads/2024/07/river-barge-1024x683.jpg",
+        "A barge on the Missouri River near Kansas City")
+    assert story.body == (
+        "Water levels along the Missouri River have fallen below seasonal averages and barges "
+        "are running light.",
+        "The Army Corps of Engineers said releases from upstream reservoirs will be reduced.")
+
+
+REAL = "https://www.kcur.org/images/story-1.jpg"
+
+
+@pytest.mark.parametrize("item", [
+    {"image": {"url": "https://www.kcur.org/pixel.gif", "width": "1", "height": "1"}},
+    {"image": {"url": "https://www.kcur.org/img/lead.jpg", "width": "1", "height": "1"}},
+    {"image": {"url": "https://www.kcur.org/themes/kcur/images/spacer.gif"}},
+    {"image": {"url": "https://www.kcur.org/static/blank.gif"}},
+    {"image": {"url": "https://www.kcur.org/static/transparent.png"}},
+    {"image": {"url": "https://www.kcur.org/assets/social/facebook.png"}},
+    {"image": {"url": "https://secure.gravatar.example.com/avatar/ab12?s=96&d=identicon"}},
+    {"enclosure": {"url": "https://www.kcur.org/static/1x1.gif", "type": "image/gif"}},
+    {"enclosure": {"url": "https://t.example.net/open/abc.gif", "type": "image/gif",
+                   "length": 43}},
+    {"enclosure": {"url": "https://www.kcur.org/icons/twitter-32.png", "type": "image/png"}},
+    {"content": '<p><img src="https://www.kcur.org/blank.gif" width="1" height="1"></p>'},
+    {"content": '<img src="https://www.kcur.org/share/fb_icon.png" alt="">'},
+    {"content": '<a href="https://twitter.com/intent/tweet"><img src="/twitter.png"></a>'},
+    {"content": '<img src="https://www.kcur.org/x.jpg" alt="Share on Facebook">'},
+    {"content": '<img src="https://www.kcur.org/p.jpg" style="width:1px;height:1px;border:0">'},
+    {"content": '<img src="https://www.kcur.org/beacon.jpg?u=1" style="display:none">'},
+])
+def test_a_decorative_image_is_skipped_for_the_next_real_one(item: dict) -> None:
+    story = dict(item, title="T", link="https://www.kcur.org/news/t")
+    story["content"] = story.get("content", "") + f'<p>Text.</p><img src="{REAL}" alt="Real">'
+    s = one(story)
+    assert s.image is not None and s.image.url == REAL
+    assert s.body == ("Text.",)
+
+
+def test_a_decorative_image_alone_gives_no_image() -> None:
+    s = one({"title": "T", "image": {"url": "https://e.org/spacer.gif"},
+             "content": '<p>x</p><img src="https://pixel.wp.example.com/b.gif?blog=1">'})
+    assert s.image is None
+
+
+def test_a_decorative_thumbnail_is_skipped() -> None:
+    rss = station_rss([{"title": "T", "content": f'<p>x</p><img src="{REAL}">'}]).replace(
+        b"<title>T</title>", b'<title>T</title><media:thumbnail url="https://e.org/t.gif" '
+                             b'width="1" height="1"/>')
+    [s] = parse_station_feed(rss, SRC)
+    assert s.image is not None and s.image.url == REAL
+
+
+@pytest.mark.parametrize("url", [
+    "https://npr.brightspotcdn.example.com/dims4/default/1a2b3c4/2147483647/strip/true/crop/"
+    "5472x3648+0+0/resize/1760x1173!/quality/90/?url=https%3A%2F%2Fs3.example.com%2Fa.jpg",
+    "https://kcurnews.example.org/wp-content/uploads/2024/07/river-barge-1024x683.jpg",
+    "https://media.npr.example.org/assets/img/2024/07/23/gettyimages-2162_wide-7c1f.jpg",
+    "https://www.kcur.org/images/social-security-office.jpg",
+    "https://www.kcur.org/images/facebook-headquarters-menlo-park.jpg",
+    "https://www.kcur.org/images/google-pixel-9-review.jpg",
+    "https://www.kcur.org/images/track-meet-2024.jpg",
+    "https://www.kcur.org/images/12345.jpg",
+    "https://www.kcur.org/~robert/photos/parade.jpg",
+])
+def test_real_photos_are_not_decorative(url: str) -> None:
+    assert not is_decorative_image(url, width="1200", height="800", alt="A photo")
+    assert not is_decorative_image(url, width="100%", height="auto")
+
+
+GROVE_IMAGE_CAPTION = ("A KC Streetcar heads south on Main Street on Thursday, the day of the "
+                       "council vote.")
+GROVE_BODY = ("The Kansas City Council voted 10-3 on Thursday to approve funding for the "
+              "streetcar's southern extension.", "Riders board at Union Station.",
+              "Supporters said the line would connect neighborhoods long cut off from downtown.")
+
+
+@pytest.mark.parametrize("media", [True, False])
+def test_the_lead_figure_caption_goes_with_the_image_not_the_body(media: bool) -> None:
+    [story] = parse_station_feed(rw.station_feed(rw.grove_item(media=media)), SRC)
+    assert story.image is not None
+    assert story.image.url.startswith("https://npr.brightspotcdn.example.com/dims4/")
+    assert story.image.caption == GROVE_IMAGE_CAPTION
+    assert story.image.credit == "Carlos Moreno / KCUR 89.3"
+    assert story.body == GROVE_BODY  # the second figure's caption stays where it is
+    assert story.summary == "The vote clears the way for construction to begin next spring."
+
+
+def test_the_feeds_own_caption_wins_and_the_figure_fills_the_credit() -> None:
+    item = rw.grove_item().replace(
+        'width="1760" height="1173"/>',
+        'width="1760" height="1173"><media:title>Streetcar on Main</media:title>'
+        "</media:content>")
+    [story] = parse_station_feed(rw.station_feed(item), SRC)
+    assert story.image is not None
+    assert (story.image.caption, story.image.credit) == (
+        "Streetcar on Main", "Carlos Moreno / KCUR 89.3")
+    assert story.body == GROVE_BODY
+
+
+def test_without_a_description_the_summary_is_the_first_body_paragraph_not_the_caption() -> None:
+    item = re.sub(r"<description>.*?</description>", "", rw.grove_item())
+    [story] = parse_station_feed(rw.station_feed(item), SRC)
+    assert story.summary == GROVE_BODY[0]
+
+
+def test_a_figure_after_the_first_paragraph_keeps_its_caption_in_the_body() -> None:
+    s = one({"title": "T", "image": {"url": REAL},
+             "content": "<p>Lead paragraph.</p><figure><img src='https://e.org/b.jpg'>"
+                        "<figcaption>Inline caption.</figcaption></figure><p>More.</p>"})
+    assert s.image is not None and (s.image.url, s.image.caption) == (REAL, "")
+    assert s.body == ("Lead paragraph.", "Inline caption.", "More.")
+
+
+def test_wordpress_caption_shortcode_markup_is_a_lead_figure() -> None:
+    s = one({"title": "T", "content":
+             '<div id="attachment_9" class="wp-caption aligncenter" style="width: 1034px">'
+             '<img class="size-large" src="https://e.org/wp-content/uploads/2024/07/a.jpg" '
+             'width="1024" height="683" alt="alt text"><p class="wp-caption-text">The mayor '
+             "speaks. <span class=\"photo-credit\">Jane Doe / KCUR</span></p></div>"
+             "<p>Story text.</p>"})
+    assert s.image == StoryImage("https://e.org/wp-content/uploads/2024/07/a.jpg",
+                                 "The mayor speaks.", "Jane Doe / KCUR")
+    assert s.body == ("Story text.",)

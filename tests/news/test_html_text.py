@@ -1,5 +1,8 @@
 """HTML to plain-text paragraphs: what a reader of the story panel would see."""
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from infra.html_text import html_to_text, plain
 
 
@@ -92,3 +95,75 @@ def test_plain_caps_length() -> None:
 def test_a_tag_cut_off_at_the_end_is_dropped() -> None:
     assert paragraphs("<p>text</p><SCRIPT") == ["text"]
     assert plain("Title <scr") == "Title"
+
+
+def test_images_are_listed_with_their_attributes_and_figure() -> None:
+    got = html_to_text('<p><img src="https://e.org/spacer.gif" width="1" height="1"></p>'
+                       '<figure><img src="https://e.org/a.jpg" alt="A" width="1200" '
+                       'height="800" class="Image"></figure>'
+                       '<img src="data:image/gif;base64,R0lGOD" data-lazy-src="/lazy.jpg">')
+    assert [(i.src, i.width, i.height, i.figure) for i in got.images] == [
+        ("https://e.org/spacer.gif", "1", "1", None), ("https://e.org/a.jpg", "1200", "800", 0),
+        ("/lazy.jpg", "", "", None)]
+    assert got.images[1].classes == "Image" and got.first_image == ("https://e.org/spacer.gif", "")
+
+
+GROVE_FIGURE = (
+    '<figure class="Figure"><picture><img class="Image" src="https://e.org/lead.jpg" alt="alt">'
+    '</picture><div class="Figure-content"><figcaption class="Figure-caption">The mayor '
+    "speaks<br>at City Hall.</figcaption><div class=\"Figure-credit\"><p>Jane Doe / KCUR 89.3"
+    "</p></div></div></figure>")
+
+
+def test_a_grove_figure_keeps_its_caption_and_credit_and_which_paragraphs_hold_them() -> None:
+    got = html_to_text(GROVE_FIGURE + "<p>First.</p>" + GROVE_FIGURE + "<p>Last.</p>")
+    assert got.paragraphs == ("The mayor speaks\nat City Hall.", "Jane Doe / KCUR 89.3", "First.",
+                              "The mayor speaks\nat City Hall.", "Jane Doe / KCUR 89.3", "Last.")
+    lead, inline = got.figures
+    assert (lead.caption, lead.credit, lead.paragraphs, lead.leading) == (
+        "The mayor speaks at City Hall.", "Jane Doe / KCUR 89.3", (0, 1), True)
+    assert (inline.paragraphs, inline.leading) == ((3, 4), False)
+    assert got.without_figure(0) == ("First.", "The mayor speaks\nat City Hall.",
+                                     "Jane Doe / KCUR 89.3", "Last.")
+    assert got.without_figure(None) == got.paragraphs == got.without_figure(7)
+
+
+def test_an_inline_credit_is_told_apart_from_the_caption() -> None:
+    got = html_to_text("<figure><img src='a.jpg'><figcaption>Fans cheer. <span "
+                       "class='credit'>Photo: A. B.</span></figcaption></figure><p>Body.</p>")
+    [fig] = got.figures
+    assert (fig.caption, fig.credit) == ("Fans cheer.", "Photo: A. B.")
+    assert got.without_figure(0) == ("Body.",)
+
+
+def test_nested_divs_inside_a_figure_do_not_end_it_early() -> None:
+    got = html_to_text('<div class="Figure"><div><div><img src="a.jpg"></div></div>'
+                       '<div class="Figure-caption"><div>Cap</div> tion</div></div>'
+                       "<div>After</div><figcaption>stray</figcaption>")
+    [fig] = got.figures
+    assert fig.caption == "Cap tion" and got.without_figure(0) == ("After", "stray")
+
+
+def test_an_unclosed_figure_is_closed_by_its_parent() -> None:
+    got = html_to_text('<div><div class="wp-caption"><img src="a.jpg"><p class="wp-caption-text">'
+                       "Cap</div><p>Body</p></div>")
+    assert got.figures[0].caption == "Cap" and got.without_figure(0) == ("Body",)
+
+
+def test_a_list_item_without_text_leaves_no_bullet_behind() -> None:
+    html = ('<ul class="share"><li><a href="x"><img src="fb.png"></a></li>'
+            '<li><img src="tw.png"></li></ul><p>Story text.</p>')
+    assert paragraphs(html) == ["Story text."]
+
+
+@given(st.lists(st.one_of(st.text(max_size=10), st.sampled_from([
+    "<figure>", "</figure>", "<figcaption>", "</figcaption>", '<div class="Figure">', "<div>",
+    "</div>", '<span class="Figure-credit">', "</span>", "<p>", "</p>", "<img src='a.jpg'>",
+    "<br>", "<li>", "</ul>", "<script>"])), max_size=40).map("".join))
+def test_figures_point_at_their_own_paragraphs(html: str) -> None:
+    got = html_to_text(html)
+    for index, fig in enumerate(got.figures):
+        assert all(0 <= i < len(got.paragraphs) for i in fig.paragraphs)
+        assert len(got.without_figure(index)) == len(got.paragraphs) - len(fig.paragraphs)
+        assert "\n" not in fig.caption + fig.credit
+    assert all(i.figure is None or 0 <= i.figure < len(got.figures) for i in got.images)

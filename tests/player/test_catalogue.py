@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infra.errors import BadInput
-from infra.paths import ASSETS_DIR, Paths
+from infra.paths import Paths
 from player.catalogue import (
     DEFAULT_FILE,
     load_catalogue,
@@ -19,6 +19,7 @@ from player.catalogue import (
     save_catalogue,
 )
 from player.stations import Catalogue, Station, Stream
+from tests.support.repo import REPO_ROOT
 
 STATION = {
     "id": "kcur", "name": "KCUR 89.3", "tagline": "NPR in Kansas City",
@@ -233,9 +234,15 @@ def test_an_invalid_catalogue_is_never_written(tmp_path: Path) -> None:
     assert target.read_bytes() == doc(STATION)
 
 
+def test_the_shipped_files_are_the_repos_assets_in_a_checkout() -> None:
+    """The editable install maps the package onair_assets to assets/ (a wheel: test_wheel)."""
+    assert DEFAULT_FILE == REPO_ROOT / "assets" / "stations.json"
+
+
 def test_logo_path_resolves_relative_to_the_repo_and_ignores_missing(tmp_path: Path) -> None:
     kcur = parse_catalogue(doc(STATION), "x").get("kcur")
     assert logo_path(kcur) == DEFAULT_FILE.parent / "logos" / "kcur.png"
+    assert logo_path(second_station(logo="main.py")) is None  # only assets/ ships
     own = tmp_path / "logo.png"
     own.write_bytes(b"png")
     assert logo_path(second_station(logo=str(own))) == own
@@ -279,7 +286,7 @@ def test_any_value_in_any_field_is_accepted_or_named(key: str, value) -> None:
 
 
 def test_a_schedule_without_ucs_means_read_it_from_the_homepage() -> None:
-    data = json.loads((ASSETS_DIR / "stations.json").read_text())
+    data = json.loads(DEFAULT_FILE.read_text())
     kcur = parse_catalogue(json.dumps(data).encode(), "stations.json").get("kcur")
     assert kcur.schedule is not None and kcur.schedule.ucs is None
     assert kcur.homepage == "https://www.kcur.org/"

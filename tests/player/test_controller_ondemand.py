@@ -16,6 +16,7 @@ from player.controller import PlayerController
 from player.vlc_backend import make_backend
 from tests.player.conftest import pump, station
 from tests.support.audio import duration_s, hears
+from tests.support.tasks import task_runner
 
 pytestmark = pytest.mark.icecast
 
@@ -60,7 +61,7 @@ def newscast_url(tmp_path_factory) -> Iterator[str]:
 
 
 def test_newscast_position_seek_end_and_back_to_live(newscast_url, icecast, wav: Path) -> None:
-    ctl = PlayerController(make_backend(str(wav)))
+    ctl = PlayerController(make_backend(str(wav)), tasks=task_runner())
     live = station("a", "Station A", icecast.url("/a.mp3"))
     try:
         ctl.play(live)

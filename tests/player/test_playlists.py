@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from player.playlists import MAX_ENTRIES, parse_m3u, parse_pls, sniff_playlist
+from player.playlists import MAX_ENTRIES, is_web_page, parse_m3u, parse_pls, sniff_playlist
+from tests.support.realworld import CDN_ERROR_PAGE, STATION_WEB_PAGE, shoutcast_pls
 
 
 def test_pls_keeps_every_entry_in_file_number_order() -> None:
@@ -70,7 +71,7 @@ def test_entries_are_capped() -> None:
     ("http://h/x.m3u", "application/octet-stream", b"", "m3u"),
     ("http://h/x", "text/plain", b"#EXTM3U\n#EXTINF:-1,x\nhttp://a/1\n", "m3u"),
     ("http://h/x", "text/plain", b"http://a/1\r\nhttp://b/2\r\n", "m3u"),
-    ("http://h/x", "text/html", b"<html>not a playlist</html>", None),
+    ("http://h/x", "text/html", b"<html>not a playlist</html>", "html"),
     ("http://h/x.m3u", "audio/x-mpegurl",
      b"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=64000\nlow.m3u8\n", "hls"),
     ("http://h/playlist.m3u8", "application/vnd.apple.mpegurl", b"", "hls"),
@@ -78,6 +79,61 @@ def test_entries_are_capped() -> None:
 ])
 def test_sniff_decides_by_content_then_type_then_extension(url, ctype, head, kind) -> None:
     assert sniff_playlist(url, ctype, head) == kind
+
+
+def test_shoutcast_pls_keeps_sid_mirrors_and_drops_the_empty_entry() -> None:
+    base = "http://yp.shoutcast.example/sbin/tunein-station.pls?id=99"
+    assert parse_pls(shoutcast_pls().encode(), base_url=base) == [
+        "http://198.51.100.7:8000/stream/1/", "http://198.51.100.7:8002",
+        "http://198.51.100.7:8010/;stream.nsv"]
+
+
+@pytest.mark.parametrize("line", [b"File1=", b"File1=   ", b"File1= sid=3"])
+def test_an_empty_pls_entry_is_not_the_playlist_itself(line: bytes) -> None:
+    data = b"[playlist]\nNumberOfEntries=2\n" + line + b"\nFile2=http://a.example/live\n"
+    assert parse_pls(data, base_url="http://h.example/listen.pls") == ["http://a.example/live"]
+
+
+def test_m3u_entry_with_a_sid_suffix_keeps_its_url() -> None:
+    data = b"#EXTM3U\n#EXTINF:-1,KCUR\nhttp://198.51.100.7:8002 sid=8\n  \n"
+    assert parse_m3u(data, base_url="http://h.example/listen.m3u") == [
+        "http://198.51.100.7:8002"]
+
+
+@pytest.mark.parametrize("page", [STATION_WEB_PAGE, CDN_ERROR_PAGE])
+def test_a_web_page_is_never_a_playlist(page: str) -> None:
+    data = page.encode()
+    assert parse_m3u(data, base_url="https://www.kcur.org/listen.m3u") == []
+    assert parse_pls(data, base_url="https://www.kcur.org/listen.pls") == []
+    for url in ("https://www.kcur.org/listen.m3u", "https://www.kcur.org/listen.pls",
+                "https://www.kcur.org/tune.php?id=1", "https://www.kcur.org/live"):
+        for ctype in ("text/html; charset=UTF-8", "audio/x-mpegurl", "text/plain", ""):
+            assert sniff_playlist(url, ctype, data) == "html", (url, ctype)
+
+
+def test_html_lines_in_a_playlist_are_not_entries() -> None:
+    data = b"<p>Stream offline</p>\n<br>\nhttp://a.example/live.mp3\n"
+    assert parse_m3u(data, base_url="http://h.example/x.m3u") == ["http://a.example/live.mp3"]
+
+
+@pytest.mark.parametrize(("ctype", "head", "page"), [
+    ("text/html", b"", True),
+    ("text/html; charset=utf-8", b"Stream temporarily unavailable", True),
+    ("application/xhtml+xml", b'<?xml version="1.0"?><x/>', True),
+    ("text/plain", b"  \r\n<!doctype html>\n<title>x</title>", True),
+    ("", b"<HEAD><TITLE>Moved</TITLE></HEAD><BODY>x</BODY>", True),
+    ("", b"<body onload='x()'>", True),
+    # PHP scripts that print a playlist with PHP's default Content-Type
+    ("text/html", b"[playlist]\nFile1=http://a.example/live\n", False),
+    ("text/html", b"#EXTM3U\nhttp://a.example/live\n", False),
+    ("text/html", b"http://a.example/live\r\nhttp://b.example/live\r\n", False),
+    ("audio/mpeg", b"\xff\xfb\x90\x00" * 16, False),
+    ("text/plain", b"<header>not a page start</header>", False),
+    ("", b'<?xml version="1.0"?><playlist xmlns="http://xspf.org/ns/0/"/>', False),
+])
+def test_web_pages_are_told_by_their_start_or_content_type(ctype, head, page) -> None:
+    assert is_web_page(ctype, head) is page
+    assert (sniff_playlist("http://h/listen", ctype, head) == "html") is page
 
 
 _LINES = st.one_of(st.binary(max_size=60), st.sampled_from([
@@ -95,4 +151,4 @@ def test_arbitrary_bytes_give_only_http_entries(data: bytes, base: str | None) -
 
 @given(st.text(max_size=100), st.text(max_size=40), st.binary(max_size=500))
 def test_sniff_never_fails(url: str, ctype: str, head: bytes) -> None:
-    assert sniff_playlist(url, ctype, head) in {None, "pls", "m3u", "hls"}
+    assert sniff_playlist(url, ctype, head) in {None, "pls", "m3u", "hls", "html"}

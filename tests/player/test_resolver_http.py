@@ -9,6 +9,9 @@ from infra.errors import SourceUnavailable
 from infra.http_types import FetchedHead
 from player.resolver import resolve_stream, stream_candidates
 from player.stations import Station, Stream
+from tests.support.realworld import STATION_WEB_PAGE, shoutcast_pls
+
+WEB_PAGE = "no playable stream: the server sent a web page"
 
 
 def fetch(url: str, max_bytes: int = 65536) -> FetchedHead:
@@ -74,3 +77,38 @@ def test_a_direct_stream_is_never_requested(httpserver: HTTPServer) -> None:
     url = httpserver.url_for("/live.mp3")
     assert resolve_stream(url, fetch) == [url]
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize("path", ["/listen.m3u", "/listen.pls", "/player/tune.php"])
+def test_a_web_page_from_the_server_is_not_a_stream(httpserver: HTTPServer, path: str) -> None:
+    httpserver.expect_request(path).respond_with_data(
+        STATION_WEB_PAGE, content_type="text/html; charset=UTF-8")
+    url = httpserver.url_for(path)
+    with pytest.raises(SourceUnavailable) as err:
+        resolve_stream(url, fetch)
+    assert str(err.value) == f"{url}: {WEB_PAGE}"
+
+
+def test_a_moved_playlist_that_redirects_to_a_web_page(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/kcur.m3u").respond_with_response(
+        Response(status=301, headers={"Location": httpserver.url_for("/listen-live")}))
+    httpserver.expect_request("/listen-live").respond_with_data(
+        STATION_WEB_PAGE, content_type="text/html; charset=UTF-8")
+    url = httpserver.url_for("/kcur.m3u")
+    with pytest.raises(SourceUnavailable, match=f"^{url}: {WEB_PAGE}$"):
+        resolve_stream(url, fetch)
+
+
+def test_a_text_html_answer_without_markup_is_not_audio(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/tune.php").respond_with_data(
+        "Stream offline", content_type="text/html")
+    with pytest.raises(SourceUnavailable, match=WEB_PAGE):
+        resolve_stream(httpserver.url_for("/tune.php"), fetch)
+
+
+def test_shoutcast_pls_from_a_server(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/sbin/tunein-station.pls").respond_with_data(
+        shoutcast_pls("127.0.0.1"), content_type="audio/x-scpls")
+    assert resolve_stream(httpserver.url_for("/sbin/tunein-station.pls") + "?id=99", fetch) == [
+        "http://127.0.0.1:8000/stream/1/", "http://127.0.0.1:8002",
+        "http://127.0.0.1:8010/;stream.nsv"]

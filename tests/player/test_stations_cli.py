@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.paths import REPO_ROOT
+from tests.support.repo import REPO_ROOT
 
 
 def onair(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

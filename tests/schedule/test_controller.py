@@ -19,6 +19,7 @@ from tests.support.metadata_server import (
     grove_homepage,
     serve_composer,
 )
+from tests.support.tasks import task_runner
 
 DAY = date(2025, 5, 14)
 EASTERN = ZoneInfo("America/New_York")
@@ -30,7 +31,7 @@ def day_requests(server) -> int:
 
 @pytest.fixture
 def controller(http, clock):
-    ctl = GuideController(http, clock=clock, local_tz=EASTERN)
+    ctl = GuideController(http, clock=clock, local_tz=EASTERN, tasks=task_runner())
     yield ctl
     ctl.shutdown()
 

@@ -21,6 +21,7 @@ from tests.support.metadata_server import (
     hourly,
     serve_composer,
 )
+from tests.support.tasks import task_runner
 
 DAY = date(2025, 5, 14)
 KCUR, WKAR = KCUR_UCS, "5194b3d1e1c8f9c2d4a7b6e0"
@@ -43,7 +44,7 @@ def two_stations(httpserver):
 
 
 def make_guide(http, clock, stations):
-    return GuideController(http, clock=clock, stations=stations)
+    return GuideController(http, clock=clock, stations=stations, tasks=task_runner())
 
 
 def settle(ctl: GuideController) -> None:

@@ -46,8 +46,10 @@ def _item(story: dict) -> str:
     if image:
         inner = "".join(f"<media:{k}>{escape(image[k])}</media:{k}>"
                         for k in ("title", "credit", "description") if k in image)
+        size = "".join(f" {k}={quoteattr(str(image[k]))}" for k in ("width", "height")
+                       if k in image)
         parts.append(f'<media:content url={quoteattr(image["url"])} medium="image"'
-                     f' type="image/jpeg">{inner}</media:content>')
+                     f' type="image/jpeg"{size}>{inner}</media:content>')
     enclosure = story.get("enclosure")
     if enclosure:
         parts.append(f'<enclosure url={quoteattr(enclosure["url"])} '
@@ -60,7 +62,8 @@ def station_rss(stories: list[dict], *, title: str = "KCUR 89.3",
                 link: str = "https://www.kcur.org/") -> bytes:
     """An RSS 2.0 station feed. Story keys (all optional): title, link, description (HTML),
     content (HTML for content:encoded), published (datetime or RFC 822 text),
-    creators (list), image {url, title, credit, description}, enclosure {url, type}."""
+    creators (list), image {url, title, credit, description, width, height},
+    enclosure {url, type, length}."""
     items = "".join(_item(s) for s in stories)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

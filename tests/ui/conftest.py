@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.clock import ManualClock
+from tests.support.tasks import task_runner
 from tests.support.wait import wait_until as _wait_until
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -146,7 +147,7 @@ def player(fake_backend):
 
     controller = PlayerController(fake_backend, policy=RetryPolicy(max_tries=3, base_s=0.6,
                                                                    jitter=0.0),
-                                  describe=lambda url: "connection refused")
+                                  describe=lambda url: "connection refused", tasks=task_runner())
     yield controller
     controller.shutdown()
 
@@ -166,7 +167,7 @@ def guide(tmp_path, guide_clock):
     from schedule.controller import GuideController
 
     http = HttpClient(tmp_path / "http-cache")
-    controller = GuideController(http, clock=guide_clock)
+    controller = GuideController(http, clock=guide_clock, tasks=task_runner())
     yield controller
     controller.shutdown()
     http.close()

@@ -41,37 +41,28 @@ class AppRunner:
         self.backend = None
 
     def start(self):
-        from infra.http import HttpClient
         from infra.paths import Paths
-        from news.controller import NewsController
+        from main import Services
         from player.catalogue import Catalogue
-        from player.controller import PlayerController
         from player.fake_backend import FakeBackend
         from player.recovery import RetryPolicy
-        from schedule.controller import GuideController
-        from ui.app import OnAirApp
 
         paths = Paths(self.tmp_path / "config", self.tmp_path / "cache", self.tmp_path / "state")
-        self.http = HttpClient(paths.cache_dir / "http")
+        self.services = Services(paths=paths, catalogue=Catalogue(self.stations, None))
         self.backend = FakeBackend()
-        player = PlayerController(self.backend, policy=RetryPolicy(max_tries=2, base_s=0.3),
-                                  describe=lambda url: "connection refused")
-        self.app = OnAirApp(catalogue=Catalogue(self.stations, None), player=player,
-                            guide=GuideController(self.http),
-                            news=NewsController(self.http, paths.cache_dir), paths=paths)
-        self.app._run_prepare()
+        player = self.services.player(backend=self.backend,
+                                      policy=RetryPolicy(max_tries=2, base_s=0.3),
+                                      describe=lambda url: "connection refused")
+        self.app = self.services.gui_app(player=player)
+        self.app.mount(self.window)
         wait_until(lambda: self.app.root.get_root_window() is not None)
         return self.app
 
     def stop(self) -> None:
-        from kivy.app import App
-
         if self.app is None:
             return
-        self.app.dispatch("on_stop")
-        self.window.remove_widget(self.app.root)
-        App._running_app = None
-        self.http.close()
+        self.app.unmount(self.window)
+        self.services.close()
         self.app = None
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from news.model import Story, StoryImage
 from tests.support.feeds import tiny_png
+from tests.support.tasks import task_runner
 from tests.ui.conftest import pump, screenshot, wait_until
 from ui.markup import escape
 
@@ -37,7 +38,7 @@ def news(tmp_path):
     from news.controller import NewsController
 
     http = HttpClient(cache_dir=tmp_path / "http")
-    controller = NewsController(http, tmp_path / "cache")
+    controller = NewsController(http, tmp_path / "cache", tasks=task_runner())
     yield controller
     controller.shutdown()
     http.close()

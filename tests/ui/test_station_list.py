@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.tasks import task_runner
 from tests.ui.conftest import click, programs_around, screenshot, wait_until
 
 pytestmark = pytest.mark.gui
@@ -96,7 +97,8 @@ def test_every_station_shows_its_program_on_now(show, player, stations, guide_cl
     kcur, kuhf, wkar = stations
     kuhf = replace(kuhf, schedule=ScheduleSource("composer", KCUR_UCS, base))
     http = HttpClient(tmp_path / "http")
-    guide = GuideController(http, clock=guide_clock, stations=(kcur, kuhf, wkar))
+    guide = GuideController(http, clock=guide_clock, stations=(kcur, kuhf, wkar),
+                            tasks=task_runner())
     player.select(kcur)
     guide.set_station(kcur)
     widget = show(StationList(stations=(kcur, kuhf, wkar), player=player, guide=guide,

@@ -10,6 +10,7 @@ import pytest
 from player.stations import ScheduleSource, Station
 from tests.support.clock import ManualClock
 from tests.support.demo_data import STATIONS, DemoSite, demo_programs
+from tests.support.tasks import task_runner
 from tests.ui.conftest import screenshot, wait_until
 from ui.markup import escape
 
@@ -43,7 +44,7 @@ def guide(tmp_path, clock):
     from schedule.controller import GuideController
 
     http = HttpClient(cache_dir=tmp_path / "http", expire_after_s=0)  # always ask the server
-    controller = GuideController(http, clock=clock, local_tz=CHICAGO)
+    controller = GuideController(http, clock=clock, local_tz=CHICAGO, tasks=task_runner())
     yield controller
     controller.shutdown()
     http.close()
