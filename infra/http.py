@@ -258,13 +258,17 @@ class HttpClient:
 
     # -- public -----------------------------------------------------------------------------
     def get(self, url: str, *, source: str, params: dict | None = None,
-            check: Check | None = None) -> Fetched:
-        """A cached GET. `check` rejects unusable 200 answers (they never replace a good copy)."""
+            check: Check | None = None, revalidate: bool = False) -> Fetched:
+        """A cached GET. `check` rejects unusable 200 answers (they never replace a good copy).
+
+        `revalidate`: ask the source even while the cached copy is fresh (the caller knows it
+        should have changed): conditionally when the copy has an ETag or Last-Modified."""
         with self._session("cached") as (session, adapter):
             adapter.limits = _Limits(self.max_bytes, self.deadline_s, check=check)
             shown = one_line(url, 200)
             try:
-                resp = session.get(url, params=params, timeout=self.timeout)
+                ask = self._revalidation(session, url, params) if revalidate else {}
+                resp = session.get(url, params=params, timeout=self.timeout, **ask)
                 if adapter.limits.failure is not None:  # a cached copy stood in for a failure
                     raise adapter.limits.failure
                 if resp.status_code == 200:
@@ -336,6 +340,15 @@ class HttpClient:
                                         expires=datetime.now(UTC))
         except Exception:  # noqa: BLE001 - failing to keep a spare copy is not an error
             return
+
+    def _revalidation(self, session: requests_cache.CachedSession, url: str,
+                      params: dict | None) -> dict[str, bool]:
+        """requests-cache's options for asking now: `refresh` sends If-None-Match /
+        If-Modified-Since from the copy; without a validator, `force_refresh` fetches anew."""
+        cached = self._cached_copy(session, url, params)
+        if cached is not None and ("ETag" in cached.headers or "Last-Modified" in cached.headers):
+            return {"refresh": True}
+        return {"force_refresh": True}
 
     def _cached_copy(self, session: requests_cache.CachedSession, url: str,
                      params: dict | None):

@@ -66,9 +66,13 @@ def fetch_stories(http: HttpClient, station: Station, *,
                          getattr(fetched, "problem", None))
 
 
-def fetch_newscast(http: HttpClient, feed_url: str, *, now: datetime | None = None) -> Newscast:
-    """The latest newscast. A stale copy is used only while its audio link can still work."""
-    fetched = http.get(feed_url, source=NEWSCAST_SOURCE, check=feed_check)
+def fetch_newscast(http: HttpClient, feed_url: str, *, now: datetime | None = None,
+                   revalidate: bool = False) -> Newscast:
+    """The latest newscast. A stale copy is used only while its audio link can still work.
+
+    `revalidate`: ask the feed even while the cached copy is fresh (a new one is due)."""
+    fetched = http.get(feed_url, source=NEWSCAST_SOURCE, check=feed_check,
+                       revalidate=revalidate)
     if fetched.stale and (now or datetime.now(UTC)) - fetched.fetched_at > NEWSCAST_MAX_AGE:
         problem = getattr(fetched, "problem", None) or f"could not fetch ({one_line(feed_url)})"
         raise SourceUnavailable(f"{NEWSCAST_SOURCE}: {problem}")

@@ -26,9 +26,9 @@ class RefreshPolicy:
 
 
 # The station list needs only each other station's on-now title, which the day's programs
-# answer from the clock: no refresh at program boundaries, at least every 6 hours, the
+# answer from the clock: no refresh at program boundaries, at least every 12 hours, the
 # next day after station-local midnight, and after failures 10, 30, then 60 minutes.
-ROSTER_POLICY = RefreshPolicy(max_interval_s=6 * 3600, backoff_s=(600, 1800, 3600))
+ROSTER_POLICY = RefreshPolicy(max_interval_s=12 * 3600, backoff_s=(600, 1800, 3600))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ boundaries. The list only needs each other station's on-now title, and the
 day's programs answer that from the clock. So the roster fetches each station's
 day in the background, one station at a time and never while the selected
 station's guide is fetching. It fetches the day once, asks again at most every
-6 hours (usually a cache hit or a 304), fetches the next day after station-local
+12 hours (usually a cache hit or a 304), fetches the next day after station-local
 midnight, and after a failure waits 10, 30, then 60 minutes before retrying.
 A station without a guide is never asked. A station whose Composer id is only on
 its homepage is discovered first; the homepage answer is cached like any request.

@@ -2,18 +2,17 @@
 
 Built with the NewsController and the PlayerController. Selecting a story (click or
 `select_next()` for the 'n' key) dispatches `on_story(story)`; the app opens the
-reader with it. Rows are plain dicts of escaped text; "time ago" refreshes each minute.
-When given the newscast feed, the panel loads it at start and every 10 minutes
-(the newscast is hourly and its audio link expires within about an hour).
+reader with it. Rows are plain dicts of escaped text; "time ago" follows the controller's
+`minute`. The controller fetches the newscast and keeps it current (the app starts it);
+the panel only shows `newscast` / `newscast_message`, with a row when a feed is set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
+from importlib.resources import files
 
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import (
     BooleanProperty,
@@ -33,8 +32,7 @@ from player.controller import PlayerController
 from ui.clipping import ClippedRecycleView
 from ui.markup import escape
 
-_KV = str(Path(__file__).with_suffix(".kv"))
-NEWSCAST_REFRESH_S = 600
+_KV = str(files("ui") / "news_panel.kv")
 
 
 def story_rows(stories: list[Story], now: datetime, selected: int) -> list[dict]:
@@ -114,23 +112,19 @@ class NewsPanel(BoxLayout):
     __events__ = ("on_story",)
 
     def __init__(self, news: NewsController, player: PlayerController, *,
-                 newscast_feed: str | None = None,
                  clock: Callable[[], datetime] | None = None, **kwargs) -> None:
         if _KV not in Builder.files:
             Builder.load_file(_KV)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._stories: list[Story] = []
-        super().__init__(news=news, player=player, has_newscast=bool(newscast_feed), **kwargs)
-        news.bind(stories=self._on_stories, station=self._on_status, status=self._on_status,
-                  message=self._on_status, newscast=self._on_newscast,
-                  newscast_message=self._on_newscast)
+        super().__init__(news=news, player=player, **kwargs)
+        self._bindings = {"stories": self._on_stories, "station": self._on_status,
+                          "status": self._on_status, "message": self._on_status,
+                          "newscast": self._on_newscast, "newscast_message": self._on_newscast,
+                          "newscast_feed": self._on_newscast, "minute": self._fill_rows}
+        news.bind(**self._bindings)
         player.bind(mode=self._on_player, state=self._on_player)
         self.ids.stories.bind(on_pick=lambda _rv, i: self.select(i))
-        self._events = [Clock.schedule_interval(lambda _dt: self._fill_rows(), 60)]
-        if newscast_feed:
-            news.load_newscast(newscast_feed)
-            self._events.append(Clock.schedule_interval(
-                lambda _dt: news.load_newscast(newscast_feed), NEWSCAST_REFRESH_S))
         self._on_stories()
         self._on_status()
         self._on_newscast()
@@ -139,9 +133,9 @@ class NewsPanel(BoxLayout):
         pass
 
     def stop(self) -> None:
-        """Stop the panel's clocks (the app calls this on exit)."""
-        for event in self._events:
-            event.cancel()
+        """Stop following the controllers (the app calls this on exit)."""
+        self.news.unbind(**self._bindings)
+        self.player.unbind(mode=self._on_player, state=self._on_player)
 
     def select(self, index: int) -> None:
         """Select story `index`, scroll it into view and dispatch on_story."""
@@ -168,7 +162,7 @@ class NewsPanel(BoxLayout):
         self._fill_rows()
         self.ids.stories.scroll_y = 1
 
-    def _fill_rows(self) -> None:
+    def _fill_rows(self, *_args) -> None:
         self.ids.stories.data = story_rows(self._stories, self._clock(), self.selected_index)
 
     def _on_status(self, *_args) -> None:
@@ -181,6 +175,7 @@ class NewsPanel(BoxLayout):
             self.message_text = escape(news.message)
 
     def _on_newscast(self, *_args) -> None:
+        self.has_newscast = bool(self.news.newscast_feed)
         newscast = self.news.newscast
         if newscast is None:
             self.newscast_title = ""

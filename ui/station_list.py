@@ -17,13 +17,13 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 
 from player.catalogue import logo_path
+from player.states import ACTIVE
 from player.stations import Station
 from ui.clipping import ClippedRecycleView
 from ui.markup import escape
 
 _KV = str(files("ui") / "station_list.kv")
 
-ACTIVE_STATES = ("connecting", "buffering", "playing", "reconnecting")
 
 
 def row_data(station: Station, *, logo: str, on_now: str, selected: bool, playing: bool,
@@ -105,7 +105,7 @@ class StationList(ClippedRecycleView):
                 station, logo=self._logos[station.id],
                 on_now=program.title if program is not None else "",
                 selected=mine,
-                playing=mine and live and state in ACTIVE_STATES,
+                playing=mine and live and state in ACTIVE,
                 problem=f"Cannot play: {self.player.error}" if mine and state == "error" else "",
             ))
         if rows != self.data:

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from kivy.clock import Clock
 
+from infra.tasks import TaskRunner
 from news.controller import NewsController
 from tests.news.conftest import make_station
 from tests.support.feeds import newscast_item, newscast_rss, station_rss, tiny_png
+from tests.support.tasks import task_runner
 from tests.support.wait import wait_until
 
 RSS = "application/rss+xml"
@@ -25,7 +27,7 @@ def wait_for(cond: Callable[[], bool], timeout: float = 8.0) -> None:
 
 @pytest.fixture
 def news(http, tmp_path):
-    controller = NewsController(http, tmp_path / "cache")
+    controller = NewsController(http, tmp_path / "cache", tasks=task_runner())
     yield controller
     controller.shutdown()
 
@@ -98,8 +100,9 @@ def test_answer_for_a_previous_station_is_dropped(httpserver, http, tmp_path) ->
     httpserver.expect_request("/fast.rss").respond_with_data(
         station_rss([{"title": "New station story"}]), content_type=RSS)
     gated = GatedHttp(http)
-    news = NewsController(gated, tmp_path / "news")
-    witness = NewsController(gated, tmp_path / "witness")  # the same slow answer, still wanted
+    news = NewsController(gated, tmp_path / "news", tasks=task_runner())
+    # the same slow answer, still wanted
+    witness = NewsController(gated, tmp_path / "witness", tasks=task_runner())
     slow_station = make_station(httpserver.url_for("/slow.rss"), id="a", name="A")
     news.set_station(slow_station)
     witness.set_station(slow_station)
@@ -119,10 +122,10 @@ def test_newscast_loads_and_failure_sets_a_message(httpserver, news) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     httpserver.expect_request("/podcast.xml").respond_with_data(
         newscast_rss([newscast_item(now, "https://e.org/n.mp3")]), content_type="text/xml")
-    news.load_newscast(httpserver.url_for("/podcast.xml"))
+    news.start_newscast(httpserver.url_for("/podcast.xml"))
     wait_for(lambda: news.newscast is not None)
     assert news.newscast.audio_url == "https://e.org/n.mp3" and news.newscast_message == ""
-    news.load_newscast(httpserver.url_for("/missing.xml"))
+    news.start_newscast(httpserver.url_for("/missing.xml"))  # another feed: no copy to keep
     wait_for(lambda: news.newscast_message != "")
     assert news.newscast is None
     assert news.newscast_message.startswith("Newscast unavailable: NPR News Now feed: HTTP")
@@ -133,22 +136,25 @@ def test_fetch_image_calls_back_on_the_kivy_thread(httpserver, news) -> None:
     got: list[tuple[str | None, bool]] = []
     kivy_thread = threading.current_thread()
     news.fetch_image(httpserver.url_for("/i.png"),
-                     lambda p: got.append((p, threading.current_thread() is kivy_thread)))
+                     lambda p, _img: got.append((p, threading.current_thread() is kivy_thread)))
     news.fetch_image("javascript:alert(1)",
-                     lambda p: got.append((p, threading.current_thread() is kivy_thread)))
+                     lambda p, _img: got.append((p, threading.current_thread() is kivy_thread)))
     wait_for(lambda: len(got) == 2)
     paths = sorted(got, key=lambda g: g[0] is None)
     assert paths[0][0] is not None and paths[0][0].endswith(".png") and paths[0][1]
     assert paths[1] == (None, True)
 
 
-def test_nothing_is_delivered_after_shutdown(httpserver, news, http, tmp_path) -> None:
+def test_nothing_is_delivered_after_shutdown(httpserver, http, tmp_path) -> None:
     httpserver.expect_request("/news.rss").respond_with_data(station_rss(STORIES),
                                                             content_type=RSS)
+    one_lane = TaskRunner(interactive_workers=1)
+    news = NewsController(http, tmp_path / "news", tasks=one_lane)
     station = make_station(httpserver.url_for("/news.rss"))
     news.set_station(station)
     news.shutdown()
-    witness = NewsController(http, tmp_path / "witness")  # queued after it, so done after it
+    # one worker: the witness's fetch runs after the shut-down controller's, if that one ran
+    witness = NewsController(http, tmp_path / "witness", tasks=one_lane)
     witness.set_station(station)
     wait_for(lambda: witness.status == "ok")
     Clock.tick()

@@ -84,7 +84,10 @@ def test_on_now_follows_the_clock_and_the_day_is_asked_politely(httpserver, http
         assert pump(lambda: ctl.roster._task is None)
     assert ctl.on_now_for("wkar").title == "Hour 15"
     assert day_requests(httpserver, WKAR) == ["2025-05-14"]
-    clock.now = datetime(2025, 5, 14, 16, 0, tzinfo=CHICAGO)  # 6 h after the fetch
+    clock.now = datetime(2025, 5, 14, 21, 29, tzinfo=CHICAGO)  # 6 h is no reason either
+    settle(ctl)
+    assert day_requests(httpserver, WKAR) == ["2025-05-14"]
+    clock.now = datetime(2025, 5, 14, 21, 30, tzinfo=CHICAGO)  # 12 h after the fetch
     settle(ctl)
     assert day_requests(httpserver, WKAR) == ["2025-05-14"] * 2
     clock.now = datetime(2025, 5, 15, 0, 5, tzinfo=CHICAGO)  # after station-local midnight

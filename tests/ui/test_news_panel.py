@@ -8,6 +8,7 @@ import pytest
 
 from player.stations import Station
 from tests.support.feeds import demo_stories, newscast_item, newscast_rss, station_rss
+from tests.support.tasks import task_runner
 from tests.ui.conftest import screenshot, wait_until
 from ui.markup import escape
 
@@ -30,9 +31,9 @@ def services(tmp_path):
     from player.fake_backend import FakeBackend
 
     http = HttpClient(cache_dir=tmp_path / "http")
-    news = NewsController(http, tmp_path / "cache")
+    news = NewsController(http, tmp_path / "cache", tasks=task_runner())
     backend = FakeBackend()
-    player = PlayerController(backend)
+    player = PlayerController(backend, tasks=task_runner())
     yield news, player, backend
     news.shutdown()
     player.shutdown()
@@ -56,9 +57,9 @@ def panel(services, feeds, httpserver, show):
     from ui.news_panel import NewsPanel
 
     news, player, _ = services
-    widget = NewsPanel(news, player, newscast_feed=httpserver.url_for("/newscast.xml"),
-                       clock=lambda: NOW)
+    widget = NewsPanel(news, player, clock=lambda: NOW)
     news.set_station(station(httpserver.url_for("/news.rss")))
+    news.start_newscast(httpserver.url_for("/newscast.xml"))
     show(widget)
     wait_until(lambda: len(widget.ids.stories.data) == 6 and widget.newscast_title, 10,
                "stories and newscast")
@@ -166,7 +167,9 @@ def test_newscast_failure_is_shown_in_its_row(services, httpserver, show) -> Non
 
     news, player, _ = services
     httpserver.expect_request("/newscast.xml").respond_with_data("down", status=503)
-    panel = show(NewsPanel(news, player, newscast_feed=httpserver.url_for("/newscast.xml")))
+    panel = show(NewsPanel(news, player))
+    assert panel.ids.newscast_row.height == 0  # no feed yet: no row
+    news.start_newscast(httpserver.url_for("/newscast.xml"))
     assert panel.ids.newscast_title.text == "Loading…"
     wait_until(lambda: panel.ids.newscast_title.text != "Loading…", 15, "the newscast failure")
     assert panel.ids.newscast_title.text.startswith("Newscast unavailable: ")
