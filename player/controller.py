@@ -2,22 +2,29 @@
 
 A Kivy EventDispatcher shared by the GUI and the CLI. It runs on the Kivy thread:
 backend events arrive on libvlc's threads and are hopped over with
-`Clock.schedule_once`; stream resolution (which may fetch a playlist) runs on a
-worker through `infra.tasks.run_async`. A watchdog on the Kivy clock polls the
-backend for audio progress, the stream title and the on-demand position.
+`Clock.schedule_once`; finding the next mirror (which may fetch a playlist) and
+describing a failure run on the task runner's interactive lane (player.reconnect). A
+watchdog on the Kivy clock polls the backend for audio progress, the stream title and
+the on-demand position.
+
+Mirrors are lazy: `play` opens the station's first mirror that resolves at once; the next
+one is resolved only when the URLs found so far have failed, while those keep being retried.
 
 Recovery: when a live stream ends, fails, gives no audio for `stall_s` seconds, or
 is not open after `open_timeout_s` (libvlc can lose sync on an AAC stream that
 starts mid-frame and then waits forever), the controller waits per its RetryPolicy
-(state "reconnecting", `retry_in_s` counting down) and opens the next mirror. A
-stop by the user cancels any pending retry. After the retry budget the state is
-"error" with a one-line message.
+(state "reconnecting", `retry_in_s` counting down, `reason` saying why) and opens the
+next URL; `retry_now()` cuts the wait short. Once audio of the station was heard, it
+never gives up by itself: outages are probed often at first, then less (player.recovery),
+until the listener stops, pauses or switches. A first connection that never gives audio
+ends after the policy's few tries in state "error" with a one-line message.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
 from kivy.clock import Clock
@@ -31,27 +38,29 @@ from kivy.properties import (
 )
 
 from infra.errors import OnAirError
-from infra.tasks import Task, run_async
+from infra.tasks import TaskRunner
 from infra.urls import check_stream_url, one_line
 from player.backend import Backend, BackendEvent
-from player.recovery import LIVE_POLICY, RetryPolicy, describe_failure
-from player.resolver import Fetcher, stream_candidates
+from player.mirrors import Mirrors
+from player.reconnect import Reconnect
+from player.recovery import LIVE_POLICY, Recovery, RetryPolicy, describe_failure
+from player.resolver import Fetcher, lazy_candidates, resolve_stream
 from player.stations import Station
 
-Resolve = Callable[[Station], list[str]]
-WATCH_INTERVAL_S = 0.25
-STABLE_AFTER_S = 10.0  # audio this long in one go restores the full retry budget
+Resolve = Callable[[Station], Iterable[str]]  # a station's playable URLs, taken lazily
+WATCH_INTERVAL_S = 0.1
 TITLE_LIMIT = 200
 
 
-def direct_mirrors(station: Station) -> list[str]:
+def direct_mirrors(station: Station) -> Iterable[str]:
     """The station's stream URLs as they are (no playlist expansion): the default resolver."""
-    return [check_stream_url(s.url) for s in station.streams]
+    return lazy_candidates(station, lambda url: [check_stream_url(url)])
 
 
 def playlist_resolver(fetch: Fetcher) -> Resolve:
-    """The resolver to inject: every mirror, playlists expanded (player.resolver)."""
-    return partial(stream_candidates, fetch=fetch)
+    """The resolver to inject: the station's mirrors, playlists expanded (player.resolver),
+    each resolved only when the player gets to it."""
+    return lambda station: lazy_candidates(station, lambda url: resolve_stream(url, fetch))
 
 
 def clean_title(text: str) -> str:
@@ -59,11 +68,19 @@ def clean_title(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:TITLE_LIMIT]
 
 
+def reconnect_words(retry_in_s: float, reason: str) -> str:
+    """The CLI's line while reconnecting: "reconnecting in 2 s: connection refused"."""
+    secs = math.ceil(retry_in_s)
+    text = f"reconnecting in {secs} s" if secs > 0 else "reconnecting"
+    return f"{text}: {reason}" if reason else text
+
+
 class PlayerController(EventDispatcher):
     station = ObjectProperty(None, allownone=True)
     state = OptionProperty("stopped", options=["stopped", "connecting", "buffering", "playing",
                                                "paused", "reconnecting", "error"])
     error = StringProperty("")
+    reason = StringProperty("")  # while reconnecting: why ("connection refused", ...)
     volume = NumericProperty(100)
     muted = BooleanProperty(False)
     now_playing = StringProperty("")
@@ -75,12 +92,13 @@ class PlayerController(EventDispatcher):
     seekable = BooleanProperty(False)
 
     def __init__(self, backend: Backend, resolve: Resolve | None = None, *,
-                 clock: Callable[[], float] = time.monotonic,
+                 tasks: TaskRunner, clock: Callable[[], float] = time.monotonic,
                  policy: RetryPolicy = LIVE_POLICY, stall_s: float = 8.0,
                  open_timeout_s: float = 5.0,
                  describe: Callable[[str], str] = describe_failure, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._backend = backend
+        self._tasks = tasks
         self._resolve = resolve or direct_mirrors
         self._clock = clock
         self._policy = policy
@@ -88,15 +106,8 @@ class PlayerController(EventDispatcher):
         self._open_timeout_s = min(open_timeout_s, stall_s)
         self._opened = False
         self._describe = describe
-        self._session = -1  # the backend session whose events count (-1: none)
-        self._token = 0  # bumped when playback is abandoned: stale async results drop
-        self._candidates: list[str] = []
-        self._index = 0
-        self._attempt = 0
-        self._last_reason = ""
-        self._task: Task | None = None
-        self._retry_event = None
-        self._retry_at = 0.0
+        self._session = -1  # the backend session whose events count (-1: none open)
+        self._reconnect: Reconnect | None = None  # this play session's recovery
         self._progress = -1
         self._progress_at = 0.0
         self._playing_since: float | None = None
@@ -122,13 +133,7 @@ class PlayerController(EventDispatcher):
         self.mode = "live"
         self.station = station
         self.now_playing = ""
-        self.error = ""
-        self._attempt = 0
-        self.state = "connecting"
-        token = self._token
-        self._task = run_async(partial(self._resolve, station),
-                               partial(self._resolved, token),
-                               partial(self._resolve_failed, token))
+        self._start(Mirrors(self._lazy_urls(station)), station.name)
 
     def play_ondemand(self, url: str, title: str) -> None:
         """Play a recording (the newscast); `back_to_live()` returns to the station."""
@@ -137,16 +142,12 @@ class PlayerController(EventDispatcher):
         self._halt()
         self.mode = "ondemand"
         self.now_playing = self._ondemand_title = clean_title(title)
-        self.error = ""
-        self._attempt = 0
-        self.state = "connecting"
         try:
-            self._candidates = [check_stream_url(url)]
+            mirrors = Mirrors(urls=[check_stream_url(url)])
         except OnAirError as err:
-            self._fail(str(err))
+            self.fail(str(err))
             return
-        self._index = 0
-        self._open()
+        self._start(mirrors, "The recording")
 
     def back_to_live(self) -> None:
         station = self._live_station or self.station
@@ -162,11 +163,11 @@ class PlayerController(EventDispatcher):
         if self.state in ("stopped", "paused", "error"):
             return
         if self.mode == "ondemand" and self.state == "playing":
-            self._cancel_pending()
             self._backend.pause()
         else:
             self._halt()
         self.state = "paused"
+        self.reason = ""
 
     def toggle(self) -> None:
         if self.state in ("stopped", "paused", "error"):
@@ -175,20 +176,27 @@ class PlayerController(EventDispatcher):
             self.pause()
 
     def resume(self) -> None:
-        if self.mode == "ondemand" and self.state == "paused" and self._candidates:
+        urls = self._reconnect.mirrors.urls if self._reconnect is not None else []
+        if self.mode == "ondemand" and self.state == "paused" and self._session != -1:
             self.state = "playing"
             self._progress_at = self._clock()
             self._backend.play()
-        elif self.mode == "ondemand" and self._candidates:
-            self.play_ondemand(self._candidates[0], self._ondemand_title)
+        elif self.mode == "ondemand" and urls:
+            self.play_ondemand(urls[0], self._ondemand_title)
         else:
             self.play()
+
+    def retry_now(self) -> None:
+        """While waiting to reconnect: try the next stream now instead of after the wait."""
+        if self.state == "reconnecting" and self._reconnect is not None:
+            self._reconnect.retry_now()
 
     def stop(self) -> None:
         """Stop by the user: nothing pending is allowed to restart playback."""
         self._halt()
         self.state = "stopped"
         self.retry_in_s = 0
+        self.reason = ""
 
     def set_volume(self, volume: float) -> None:
         self.volume = max(0, min(100, round(volume)))
@@ -209,43 +217,9 @@ class PlayerController(EventDispatcher):
         self._backend.set_listener(None)
         self._backend.shutdown()
 
-    # -- opening and recovery -------------------------------------------
-    def _halt(self) -> None:
-        """Forget the current session: cancel resolution and retries, stop the backend."""
-        self._cancel_pending()
-        self._token += 1
-        self._session = -1
-        self._backend.stop()
-        self._playing_since = None
-        self.connected_s = 0
-
-    def _cancel_pending(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-        if self._retry_event is not None:
-            self._retry_event.cancel()
-            self._retry_event = None
-
-    def _resolved(self, token: int, urls: list[str]) -> None:
-        if token != self._token:
-            return
-        self._task = None
-        if not urls:
-            self._fail(f"{self.station.name}: no stream to play")
-            return
-        self._candidates, self._index = list(urls), 0
-        self._open()
-
-    def _resolve_failed(self, token: int, err: BaseException) -> None:
-        if token != self._token:
-            return
-        self._task = None
-        why = err if isinstance(err, OnAirError) else f"{err.__class__.__name__}: {err}"
-        self._fail(f"{self.station.name}: {why}")
-
-    def _open(self) -> None:
-        url = self._candidates[self._index]
+    # -- the Host of Reconnect (player.reconnect) --------------------------
+    def try_url(self, url: str) -> None:
+        """Open `url` and play it (called by this session's Reconnect)."""
         self._session = self._backend.open(url, live=self.mode == "live")
         self._progress_at = self._clock()
         self._opened = False
@@ -254,6 +228,42 @@ class PlayerController(EventDispatcher):
         self._backend.set_volume(int(self.volume))
         self._backend.set_muted(self.muted)
         self._backend.play()
+
+    def trying(self) -> bool:
+        """A try is open: its events and audio count."""
+        return self._session != -1
+
+    def fail(self, message: str) -> None:
+        """Give up: state "error" with `message` as one line."""
+        self._halt()
+        self.error = one_line(message, 300)
+        self.state = "error"
+        self.retry_in_s = 0
+        self.reason = ""
+
+    # -- sessions ----------------------------------------------------------
+    def _lazy_urls(self, station: Station) -> Iterator[str]:
+        """The resolver's URLs for `station`; the resolver itself is called on the first pull,
+        on a worker: nothing is resolved on the UI thread, not even the first mirror."""
+        yield from self._resolve(station)
+
+    def _start(self, mirrors: Mirrors, name: str) -> None:
+        self.error = ""
+        self.reason = ""
+        self.state = "connecting"
+        self._reconnect = Reconnect(self, mirrors, Recovery(self._policy, live=self.mode == "live"),
+                                    name=name, tasks=self._tasks, clock=self._clock,
+                                    describe=self._describe)
+        self._reconnect.start()
+
+    def _halt(self) -> None:
+        """Forget the current session: cancel lookups and retries, stop the backend."""
+        if self._reconnect is not None:
+            self._reconnect.cancel()
+        self._session = -1
+        self._backend.stop()
+        self._playing_since = None
+        self.connected_s = 0
 
     def _from_backend(self, event: BackendEvent) -> None:
         """Called on a backend thread: hop to the Kivy thread, nothing else."""
@@ -275,59 +285,22 @@ class PlayerController(EventDispatcher):
                 return
             self._lost("the stream ended" if event.kind == "ended" else "the stream failed")
 
-    def _lost(self, reason: str) -> None:
-        """The stream dropped or stalled: schedule the next try, or give up."""
+    def _lost(self, why: str) -> None:
+        """The try failed: let go of it; the session's Reconnect decides what comes next."""
         self._session = -1  # late events of the lost stream no longer count
         self._backend.stop()
         self._playing_since = None
-        self._attempt += 1
-        self._last_reason = reason
-        if self._policy.exhausted(self._attempt):
-            self._give_up()
-            return
-        delay = self._policy.delay(self._attempt)
-        self._retry_at = self._clock() + delay
-        self.retry_in_s = delay
-        self.state = "reconnecting"
-        self._retry_event = Clock.schedule_once(self._retry, delay)
-
-    def _retry(self, _dt: float) -> None:
-        self._retry_event = None
-        self.retry_in_s = 0
-        if self.state != "reconnecting":
-            return
-        self._index = (self._index + 1) % len(self._candidates)
-        self._open()
-
-    def _give_up(self) -> None:
-        url = self._candidates[self._index] if self._candidates else ""
-        name = self.station.name if self.mode == "live" and self.station else "The recording"
-        tries = self._attempt
-        token = self._token
-
-        def done(why: str) -> None:
-            if token == self._token:
-                self._fail(f"{name}: the stream could not be reached ({why}) after {tries} tries")
-
-        self.state = "reconnecting"
-        self.retry_in_s = 0
-        self._task = run_async(partial(self._describe, url), done,
-                               lambda _err: done(self._last_reason))
-
-    def _fail(self, message: str) -> None:
-        self._halt()
-        self.error = one_line(message, 300)
-        self.state = "error"
-        self.retry_in_s = 0
+        if self._reconnect is not None:
+            self._reconnect.lost(why)
 
     # -- watchdog --------------------------------------------------------
     def _tick(self, _dt: float) -> None:
         now = self._clock()
-        if self.state == "reconnecting" and self._retry_event is not None:
-            self.retry_in_s = max(0.0, round(self._retry_at - now, 1))
+        if self._reconnect is not None and self._reconnect.waiting:
+            self.retry_in_s = round(self._reconnect.remaining_s(), 1)
             return
-        if self.state not in ("connecting", "buffering", "playing", "reconnecting") \
-                or self._task is not None:
+        if self._session == -1 or self.state not in ("connecting", "buffering", "playing",
+                                                     "reconnecting"):
             return
         progress = self._backend.audio_progress()
         if progress > self._progress:
@@ -351,8 +324,9 @@ class PlayerController(EventDispatcher):
         if self.state != "playing":
             self.state = "playing"
             self.retry_in_s = 0
+            self.reason = ""
         if self._playing_since is None:
             self._playing_since = now
         self.connected_s = now - self._playing_since
-        if self.connected_s >= STABLE_AFTER_S:
-            self._attempt = 0
+        if self._reconnect is not None:
+            self._reconnect.audio(now)

@@ -1,31 +1,34 @@
 """`onair play STATION|URL [--seconds N]`: headless playback with a status line.
 
 Runs the player controller on the Kivy clock without a window (`Clock.tick()` in a
-loop) and prints one line per state change and per stream title:
+loop) and prints one line per state change, per stream title and per change of the
+reason or the wait while reconnecting:
 
     [00:00.0] connecting KCUR 89.3
     [00:00.7] playing
     [00:02.1] title: Artist - Song
+    [01:10.4] reconnecting in 1 s: the stream ended
+    [01:10.5] reconnecting in 1 s: connection refused
+    [01:31.9] playing
 
-Exit: 0 after `seconds` of audio (or on Ctrl-C), 2 on a bad URL or unknown station
-(BadInput, raised before anything plays), 3 when the stream cannot be reached
-after a short retry budget (SourceUnavailable).
+Once the station has played, drops and outages are retried for as long as it runs
+(the GUI's outage policy). Exit: 0 after `seconds` of audio (or on Ctrl-C), 2 on a bad
+URL or unknown station (BadInput, raised before anything plays), 3 when the first
+connection fails after a short retry budget (SourceUnavailable).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TYPE_CHECKING, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from infra.errors import BadInput, SourceUnavailable
 from infra.urls import check_stream_url, one_line
-from player.controller import PlayerController, playlist_resolver
+from player.controller import PlayerController, reconnect_words
 from player.recovery import CLI_POLICY
 from player.stations import Catalogue, Station, Stream
-
-if TYPE_CHECKING:
-    from infra.http import HttpClient
 
 CLI_STALL_S = 5.0
 
@@ -45,12 +48,17 @@ def station_for(catalogue: Catalogue, target: str) -> Station:
 
 
 class StatusPrinter:
-    """Prints the controller's state changes and titles as timestamped lines."""
+    """Prints the controller's state changes and titles as timestamped lines; while
+    reconnecting, a line when a wait starts or the reason changes, unless it reads as the
+    line before (probes a second apart print once)."""
 
     def __init__(self, ctl: PlayerController, out: TextIO) -> None:
         self._ctl, self._out = ctl, out
         self._t0 = time.monotonic()
-        ctl.bind(state=self._on_state, now_playing=self._on_title)
+        self._wait_line = ""
+        self._retry_in = 0.0
+        ctl.bind(state=self._on_state, now_playing=self._on_title, reason=self._on_wait,
+                 retry_in_s=self._on_retry_in)
 
     def line(self, text: str) -> None:
         t = time.monotonic() - self._t0
@@ -58,31 +66,48 @@ class StatusPrinter:
         self._out.flush()
 
     def _on_state(self, ctl: PlayerController, state: str) -> None:
+        if state == "reconnecting":
+            self._on_wait()
+            return
+        self._wait_line = ""
         if state == "connecting":
             self.line(f"connecting {ctl.station.name}")
-        elif state == "reconnecting" and ctl.retry_in_s:
-            self.line(f"reconnecting in {ctl.retry_in_s:.1f} s")
         elif state == "error":
             self.line(f"error: {ctl.error}")
         else:
             self.line(state)
+
+    def _on_retry_in(self, _ctl: PlayerController, value: float) -> None:
+        started = value > self._retry_in  # a new wait (the countdown only goes down)
+        self._retry_in = value
+        if started:
+            self._on_wait()
+
+    def _on_wait(self, *_args: object) -> None:
+        ctl = self._ctl
+        if ctl.state != "reconnecting" or ctl.retry_in_s <= 0:
+            return
+        text = reconnect_words(ctl.retry_in_s, ctl.reason)
+        if text != self._wait_line:
+            self._wait_line = text
+            self.line(text)
 
     def _on_title(self, _ctl: PlayerController, title: str) -> None:
         if title:
             self.line(f"title: {title}")
 
 
-def cmd_play(catalogue: Catalogue, http: HttpClient, target: str, *, seconds: float | None,
-             audio_file: str | None, out: TextIO | None = None) -> int:
+def cmd_play(catalogue: Catalogue, make_player: Callable[..., PlayerController], target: str, *,
+             seconds: float | None, out: TextIO | None = None) -> int:
+    """`make_player(**options)` builds the player (main.py's Services.player), after the
+    target is checked: a bad URL or station loads no libvlc."""
     from kivy.clock import Clock
-
-    from player.vlc_backend import make_backend
 
     if seconds is not None and not seconds > 0:
         raise BadInput(f"--seconds must be a positive number of seconds, got {seconds}")
     station = station_for(catalogue, target)
-    ctl = PlayerController(make_backend(audio_file), playlist_resolver(http.fetch_head),
-                           policy=CLI_POLICY, stall_s=CLI_STALL_S)
+    options: dict[str, Any] = {"policy": CLI_POLICY, "stall_s": CLI_STALL_S}
+    ctl = make_player(**options)
     printer = StatusPrinter(ctl, out or sys.stdout)
     played = 0.0
     last = time.monotonic()

@@ -1,9 +1,21 @@
 """When to try a dropped or stalled stream again, and how to say why it failed.
 
-`RetryPolicy` is pure: capped exponential backoff with jitter and a retry budget.
-`describe_failure` opens one HTTP request to a stream URL (stdlib only, short
-timeout, run it off the UI thread) and turns what happened into a few words a
-person understands, for the final error message.
+`RetryPolicy` is pure. It has two regimes:
+- a first connection (nothing heard yet since `play`): capped exponential backoff and a
+  budget of `max_tries`; then the player gives up with an error;
+- an outage (the stream played, then dropped, stalled or was refused): never gives up.
+  It probes every `burst_s` for the first `burst_for_s` seconds since audio last flowed,
+  then every `probe_s` until `fast_for_s`, then the wait grows with the outage (by
+  `growth` s per second beyond `fast_for_s`) up to `outage_cap_s`.
+Every delay is shortened by up to `jitter` (a fraction) so clients do not retry in lockstep.
+
+`Recovery` applies the policy to one play session (tries, when audio last flowed); it
+reads the time it is handed, so tests move a clock by hand.
+
+`describe_failure` opens one HTTP request to a stream URL (stdlib only, short timeout,
+run it off the UI thread) and turns what happened into a few words a person
+understands; `explain` words it for a station that played before (a 404 then means the
+station's source is reconnecting to its server).
 """
 
 from __future__ import annotations
@@ -15,32 +27,96 @@ import ssl
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+SOURCE_RECONNECTING = "the station's source is reconnecting"
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Delay before retry `attempt` (1-based): min(cap, base * factor**(attempt-1)),
-    shortened by up to `jitter` (a fraction) so clients do not retry in lockstep."""
+    """First connection: delay before retry `attempt` (1-based) is
+    min(cap_s, base_s * factor**(attempt-1)); `max_tries` failed tries end it.
+    Outage: see the module docstring (`outage_delay`)."""
 
-    max_tries: int = 6
+    max_tries: int = 4
     base_s: float = 1.0
     factor: float = 2.0
-    cap_s: float = 30.0
+    cap_s: float = 8.0
+    burst_s: float = 0.5
+    burst_for_s: float = 10.0
+    probe_s: float = 1.0
+    fast_for_s: float = 60.0
+    growth: float = 0.25
+    outage_cap_s: float = 30.0
     jitter: float = 0.25
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     def delay(self, attempt: int) -> float:
+        """Wait before retry `attempt` of a first connection."""
         if attempt < 1:
             raise ValueError(f"attempt must be >= 1, got {attempt}")
-        raw = min(self.cap_s, self.base_s * self.factor ** (attempt - 1))
-        return raw * (1.0 - self.jitter * self.rng.random())
+        return self._jittered(min(self.cap_s, self.base_s * self.factor ** (attempt - 1)))
 
     def exhausted(self, attempt: int) -> bool:
-        """True when `attempt` tries have failed and no further one is allowed."""
+        """True when `attempt` tries of a first connection have failed: no further one."""
         return attempt >= self.max_tries
+
+    def outage_delay(self, outage_s: float) -> float:
+        """Wait before the next probe when audio last flowed `outage_s` seconds ago."""
+        if outage_s < self.burst_for_s:
+            raw = self.burst_s
+        elif outage_s < self.fast_for_s:
+            raw = self.probe_s
+        else:
+            raw = min(self.outage_cap_s, self.probe_s + (outage_s - self.fast_for_s) * self.growth)
+        return self._jittered(raw)
+
+    def _jittered(self, raw: float) -> float:
+        return raw * (1.0 - self.jitter * self.rng.random())
 
 
 LIVE_POLICY = RetryPolicy()
 CLI_POLICY = RetryPolicy(max_tries=3, base_s=0.5, cap_s=1.0)
+
+
+class Recovery:
+    """The retry state of one play session: failed tries, and when audio last flowed.
+
+    `audio(now)` while audio is decoded; `failed()` after each failed try; `delay(now)` is
+    the wait before the next try, None when a first connection has used up its tries.
+    Once audio was heard (on a live stream) it never returns None."""
+
+    def __init__(self, policy: RetryPolicy, *, live: bool = True) -> None:
+        self.policy = policy
+        self.live = live
+        self.tries = 0  # failed tries since audio last flowed (or since play)
+        self.heard_at: float | None = None
+
+    @property
+    def heard(self) -> bool:
+        """Audio of this live session was decoded: drops are outages, retried for ever."""
+        return self.heard_at is not None
+
+    def audio(self, now: float) -> None:
+        if self.live:
+            self.heard_at = now
+            self.tries = 0
+
+    def failed(self) -> None:
+        self.tries += 1
+
+    def delay(self, now: float) -> float | None:
+        if self.heard_at is not None:
+            return self.policy.outage_delay(max(0.0, now - self.heard_at))
+        if self.policy.exhausted(self.tries):
+            return None
+        return self.policy.delay(max(1, self.tries))
+
+
+def explain(why: str, *, heard: bool) -> str:
+    """`why` (from describe_failure) as the reason shown while reconnecting: a mount that
+    played before and now answers 404 is a station whose source is reconnecting."""
+    if heard and why.startswith("HTTP 404"):
+        return SOURCE_RECONNECTING
+    return why
 
 
 def describe_failure(url: str, timeout: float = 3.0) -> str:

@@ -8,13 +8,15 @@ Decided by the URL first, so a plain stream costs no extra request:
   other extension (`.php`, `.asx`, ...) are fetched (first 64 KiB, redirects
   followed by the fetcher) and sniffed: a PLS/M3U is expanded in order (nested
   playlists up to `depth` levels, each playlist fetched once), HLS and audio
-  answers are played from the URL as given.
+  answers are played from the URL as given, a web page (HTML by its start or
+  text/html) is refused: never a playlist, never audio for libvlc.
 A failing entry or mirror does not stop the others; only when nothing is left
 is SourceUnavailable raised, naming the URL or station.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -28,6 +30,7 @@ AUDIO_EXTENSIONS = frozenset({"mp3", "aac", "aacp", "adts", "ogg", "oga", "opus"
                               "m4a", "mp4", "wav", "wma", "nsv"})
 PLAYLIST_EXTENSIONS = frozenset({"pls", "m3u"})
 _QUERY_HINTS = (".pls", ".m3u", "=pls", "=m3u")
+WEB_PAGE = "no playable stream: the server sent a web page"
 
 
 def _unique(urls: list[str]) -> list[str]:
@@ -52,7 +55,8 @@ def resolve_stream(url: str, fetch: Fetcher, *, depth: int = 3) -> list[str]:
     """Playable http(s) URLs for `url`, in the order to try them.
 
     BadInput for an unsafe URL; SourceUnavailable when a playlist cannot be
-    fetched, nests deeper than `depth` or holds no playable entry."""
+    fetched, nests deeper than `depth` or holds no playable entry, and when a
+    fetched URL answers with a web page (never a playlist, never handed to libvlc)."""
     check_stream_url(url)
     return _resolve(url, fetch, depth, set())
 
@@ -68,6 +72,8 @@ def _resolve(url: str, fetch: Fetcher, depth: int, seen: set[str]) -> list[str]:
     got = fetch(url, MAX_PLAYLIST_BYTES)
     seen.add(got.final_url)
     kind = sniff_playlist(got.final_url, got.content_type, got.head)
+    if kind == "html":
+        raise SourceUnavailable(f"{one_line(url)}: {WEB_PAGE}")
     if kind is None or kind == "hls":
         return [url]
     parse = parse_pls if kind == "pls" else parse_m3u
@@ -85,18 +91,32 @@ def _resolve(url: str, fetch: Fetcher, depth: int, seen: set[str]) -> list[str]:
     return _unique(found)
 
 
-def stream_candidates(station: Station, fetch: Fetcher) -> list[str]:
-    """Every mirror of `station` resolved, in catalogue order, without repeats.
-    A mirror that fails is skipped; SourceUnavailable when none is playable."""
-    found: list[str] = []
+def lazy_candidates(station: Station,
+                    resolve_one: Callable[[str], list[str]]) -> Iterator[str]:
+    """The playable URLs of `station`'s mirrors, in catalogue order, without repeats, each
+    mirror resolved (`resolve_one(url)`, which may fetch a playlist) only when every URL
+    before it has been taken: a first mirror that plays costs nothing for the others.
+    A mirror that fails is skipped; SourceUnavailable at the end when none was playable.
+    Not thread-safe: advance it from one thread at a time."""
+    seen: set[str] = set()
     problems: list[str] = []
     for stream in station.streams:
         try:
-            found += resolve_stream(stream.url, fetch)
+            urls = resolve_one(stream.url)
         except OnAirError as err:
             problems.append(str(err))
-    if not found:
+            continue
+        for url in urls:
+            if url not in seen:
+                seen.add(url)
+                yield url
+    if not seen:
         why = problems[0] if problems else "no streams"
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
         raise SourceUnavailable(f'station "{station.id}": no playable stream: {why}{more}')
-    return _unique(found)
+
+
+def stream_candidates(station: Station, fetch: Fetcher) -> list[str]:
+    """Every mirror of `station` resolved at once (`lazy_candidates` with playlists expanded
+    through `fetch`). The player takes them lazily; this is for listing them all."""
+    return list(lazy_candidates(station, lambda url: resolve_stream(url, fetch)))

@@ -1,7 +1,8 @@
 """The player bar, always visible: station, play controls, status in words, program progress.
 
 Live: the station's logo and name, the player's state in words ("Buffering…",
-"Reconnecting in 3 s", "Error: ..."), the stream title, the program on now with
+"Reconnecting in 3 s: connection refused", "Error: ..."; while reconnecting a "Retry now"
+button beside it), the stream title, the program on now with
 a progress bar and "elapsed / length". During a newscast (player.mode ==
 "ondemand") the program part shows the newscast title, a seek slider and
 "Back to live". Handlers are one call into the player controller.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
+from importlib.resources import files
 
 from kivy.lang import Builder
 from kivy.properties import (
@@ -30,13 +31,13 @@ from player.catalogue import logo_path
 from schedule.guide import progress
 from ui import theme
 
-_KV = str(Path(__file__).with_suffix(".kv"))
+_KV = str(files("ui") / "player_bar.kv")
 
 ACTIVE_STATES = ("connecting", "buffering", "playing", "reconnecting")
 
 
 def status_words(state: str, *, error: str = "", retry_in_s: float = 0.0,
-                 mode: str = "live") -> str:
+                 mode: str = "live", reason: str = "") -> str:
     """The player's state as the listener reads it (plain text)."""
     if state == "connecting":
         return "Connecting…"
@@ -48,7 +49,9 @@ def status_words(state: str, *, error: str = "", retry_in_s: float = 0.0,
         return "Paused"
     if state == "reconnecting":
         secs = math.ceil(retry_in_s)
-        return f"Reconnecting in {secs} s" if secs > 0 else "Reconnecting…"
+        if secs <= 0:
+            return "Reconnecting…"
+        return f"Reconnecting in {secs} s: {reason}" if reason else f"Reconnecting in {secs} s"
     if state == "error":
         return f"Error: {error}" if error else "Error"
     return "Stopped"
@@ -100,6 +103,7 @@ class PlayerBar(BoxLayout):
     stream_title = StringProperty("")
     ondemand = BooleanProperty(False)
     active = BooleanProperty(False)
+    reconnecting = BooleanProperty(False)  # the "Retry now" button shows
     muted = BooleanProperty(False)
     volume = NumericProperty(80)
     program_title = StringProperty("")
@@ -121,7 +125,7 @@ class PlayerBar(BoxLayout):
         super().__init__(player=player, guide=guide, **kwargs)
         self._clock = clock or (lambda: datetime.now(UTC))
         player.bind(station=self._on_station, state=self._on_state, error=self._on_state,
-                    retry_in_s=self._on_state, mode=self._on_state,
+                    retry_in_s=self._on_state, mode=self._on_state, reason=self._on_state,
                     now_playing=self._on_now_playing, muted=self.setter("muted"),
                     volume=self.setter("volume"), position_s=self._on_position,
                     duration_s=self._on_position, seekable=self.setter("seekable"))
@@ -139,6 +143,9 @@ class PlayerBar(BoxLayout):
 
     def stop(self) -> None:
         self.player.stop()
+
+    def retry_now(self) -> None:
+        self.player.retry_now()
 
     def toggle_mute(self) -> None:
         self.player.toggle_mute()
@@ -169,9 +176,11 @@ class PlayerBar(BoxLayout):
         error = p.error
         if p.station is not None and error.startswith(f"{p.station.name}: "):
             error = error[len(p.station.name) + 2:]  # the name is shown just above
-        self.status = status_words(p.state, error=error, retry_in_s=p.retry_in_s, mode=p.mode)
+        self.status = status_words(p.state, error=error, retry_in_s=p.retry_in_s, mode=p.mode,
+                                   reason=p.reason)
         self.status_rgba = status_colour(p.state)
         self.active = p.state in ACTIVE_STATES
+        self.reconnecting = p.state == "reconnecting"
         self.ondemand = p.mode == "ondemand"
         self._on_now_playing()
 

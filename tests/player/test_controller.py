@@ -1,4 +1,5 @@
-"""PlayerController logic against the in-memory backend (no network, no window)."""
+"""PlayerController logic against the in-memory backend (no network, no window); outages and
+lazy mirrors are in test_reconnect.py."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from player.controller import PlayerController, clean_title
 from player.fake_backend import FakeBackend
 from player.recovery import RetryPolicy
 from tests.player.conftest import pump, station
+from tests.support.tasks import task_runner
 
 A = station("a", "Station A", "http://a.example/one.mp3", "http://a2.example/two.mp3")
 B = station("b", "Station B", "http://b.example/live")
@@ -24,7 +26,8 @@ def fake() -> FakeBackend:
 
 @pytest.fixture
 def ctl(fake: FakeBackend):
-    c = PlayerController(fake, policy=FAST, stall_s=0.5, describe=lambda url: "connection refused")
+    c = PlayerController(fake, policy=FAST, stall_s=0.5, describe=lambda url: "connection refused",
+                         tasks=task_runner())
     yield c
     c.shutdown()
 
@@ -62,16 +65,29 @@ def test_title_reaches_now_playing_as_plain_text(ctl, fake) -> None:
     assert ctl.now_playing == "Artist - [b]Song[/b]"
 
 
-def test_drop_reconnects_to_the_next_mirror_and_resumes(ctl, fake) -> None:
+def test_drop_reconnects_to_the_next_mirror_at_once_and_resumes(ctl, fake) -> None:
     seen = states(ctl)
     ctl.play(A)
     pump(lambda: ctl.state == "playing", 3)
     fake.drop()
     pump(lambda: ctl.state == "reconnecting", 3, "reconnecting")
-    assert ctl.retry_in_s > 0
     pump(lambda: ctl.state == "playing", 3, "playing again")
     assert fake.opened == ["http://a.example/one.mp3", "http://a2.example/two.mp3"]
     assert seen[-2:] == ["reconnecting", "playing"]
+
+
+def test_drop_waits_with_a_countdown_and_the_reason(ctl, fake) -> None:
+    ctl.play(B)
+    pump(lambda: ctl.state == "playing", 3)
+    fake.unreachable.add(B.streams[0].url)
+    fake.drop()
+    pump(lambda: ctl.state == "reconnecting", 3, "reconnecting")
+    assert 0 < ctl.retry_in_s <= 0.5
+    assert ctl.reason in ("the stream ended", "connection refused")  # described at once
+    pump(lambda: ctl.reason == "connection refused", 3, "the described reason")
+    fake.unreachable.clear()
+    pump(lambda: ctl.state == "playing", 3, "playing again")
+    assert ctl.reason == "" and ctl.retry_in_s == 0
 
 
 def test_stall_is_detected_and_recovered(ctl, fake) -> None:
@@ -111,7 +127,7 @@ def test_resolver_failure_is_an_error_naming_the_station(fake) -> None:
     def resolve(_s):
         raise SourceUnavailable('playlist "http://x/p.pls": no playable entry')
 
-    ctl = PlayerController(fake, resolve, policy=FAST)
+    ctl = PlayerController(fake, resolve, policy=FAST, tasks=task_runner())
     try:
         ctl.play(A)
         pump(lambda: ctl.state == "error", 3)
@@ -130,7 +146,7 @@ def test_resolution_runs_off_the_kivy_thread(fake) -> None:
         threads.append(threading.current_thread().name)
         return [s.streams[0].url]
 
-    ctl = PlayerController(fake, resolve, policy=FAST)
+    ctl = PlayerController(fake, resolve, policy=FAST, tasks=task_runner())
     try:
         ctl.play(B)
         pump(lambda: ctl.state == "playing", 3)
@@ -205,11 +221,11 @@ def test_clean_title() -> None:
 
 def test_a_stream_that_never_opens_is_retried_after_the_open_timeout(fake) -> None:
     fake.open_delay_s = 30.0  # libvlc stuck in "opening" (lost sync on an AAC stream)
-    ctl = PlayerController(fake, policy=FAST, stall_s=5.0, open_timeout_s=0.4)
+    ctl = PlayerController(fake, policy=FAST, stall_s=5.0, open_timeout_s=0.4, tasks=task_runner())
     try:
         ctl.play(A)
         pump(lambda: ctl.state == "reconnecting", 2, "open timeout")
-        assert len(fake.opened) == 1
+        assert fake.opened[0] == "http://a.example/one.mp3"
         fake.open_delay_s = 0.02
         pump(lambda: ctl.state == "playing", 3, "second try plays")
         assert fake.opened == ["http://a.example/one.mp3", "http://a2.example/two.mp3"]

@@ -13,6 +13,7 @@ from player.vlc_backend import make_backend
 from tests.player.conftest import pump, station
 from tests.support.audio import duration_s, hears
 from tests.support.icecast import IcecastBench, free_port
+from tests.support.tasks import task_runner
 
 pytestmark = pytest.mark.icecast
 QUICK = RetryPolicy(max_tries=8, base_s=0.3, cap_s=1.5, rng=random.Random(3))
@@ -20,7 +21,7 @@ QUICK = RetryPolicy(max_tries=8, base_s=0.3, cap_s=1.5, rng=random.Random(3))
 
 @pytest.fixture
 def player(wav: Path):
-    ctl = PlayerController(make_backend(str(wav)), policy=QUICK, stall_s=2.0)
+    ctl = PlayerController(make_backend(str(wav)), policy=QUICK, stall_s=2.0, tasks=task_runner())
     yield ctl
     ctl.shutdown()
 
@@ -96,7 +97,7 @@ def test_pls_whose_first_entry_is_dead_plays_the_second(httpserver, icecast, wav
     httpserver.expect_request("/live.pls").respond_with_data(pls, content_type="audio/x-scpls")
     http = HttpClient(tmp_path / "cache")
     ctl = PlayerController(make_backend(str(wav)), playlist_resolver(http.fetch_head),
-                           policy=QUICK, stall_s=2.0)
+                           policy=QUICK, stall_s=2.0, tasks=task_runner())
     seen: list[str] = []
     ctl.bind(state=lambda _c, s: seen.append(s))
     try:
@@ -122,7 +123,8 @@ def test_unsafe_or_garbage_stream_urls_give_a_clear_error(player, url, words) ->
 
 def test_unreachable_stream_ends_in_an_error_a_person_understands(wav) -> None:
     ctl = PlayerController(make_backend(str(wav)),
-                           policy=RetryPolicy(max_tries=3, base_s=0.1, cap_s=0.2))
+                           policy=RetryPolicy(max_tries=3, base_s=0.1, cap_s=0.2),
+                           tasks=task_runner())
     try:
         ctl.play(station("k", "KCUR 89.3", f"http://127.0.0.1:{free_port()}/kcur.mp3"))
         pump(lambda: ctl.state == "error", 10, "error")

@@ -113,3 +113,15 @@ def test_unknown_station_exits_2(tmp_path) -> None:
               stations=catalogue(tmp_path, "http://127.0.0.1:9/x.mp3"))
     assert r.returncode == 2
     assert r.stderr.strip().splitlines()[-1] == 'onair: unknown station "nosuch" (known: bench)'
+
+
+@pytest.mark.icecast
+def test_a_mount_that_never_played_and_answers_404_exits_3(icecast: IcecastBench,
+                                                           tmp_path) -> None:
+    url = icecast.url("/nosuch.mp3")
+    r = onair(url, wav=tmp_path / "x.wav")
+    assert r.returncode == 3, r.stderr
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"onair: {url}: the stream could not be reached (HTTP 404 ")
+    assert last.endswith(") after 3 tries")
+    assert "reconnecting in 1 s: HTTP 404 " in r.stdout  # not "the source is reconnecting"

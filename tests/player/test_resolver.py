@@ -6,6 +6,7 @@ from infra.errors import BadInput, SourceUnavailable
 from infra.http_types import FetchedHead
 from player.resolver import resolve_stream, route, stream_candidates
 from player.stations import Station, Stream
+from tests.support.realworld import CDN_ERROR_PAGE, STATION_WEB_PAGE, shoutcast_pls
 
 PLS = "audio/x-scpls"
 M3U = "audio/x-mpegurl"
@@ -166,3 +167,91 @@ def test_candidates_name_the_station_when_nothing_is_playable() -> None:
         stream_candidates(st, FakeFetcher({}))
     assert str(err.value) == ('station "test": no playable stream: '
                               'http://down.example/a.pls: 404 Not Found and 1 more')
+
+
+def test_lazy_candidates_resolve_a_mirror_only_when_the_urls_before_it_are_taken() -> None:
+    from player.resolver import lazy_candidates
+
+    fetch = FakeFetcher({"http://h.example/b.pls": (
+        PLS, b"[playlist]\nFile1=http://b.example/1\nFile2=http://a.example/live.mp3\n")})
+    st = station("http://a.example/live.mp3", "http://h.example/b.pls",
+                 "http://down.example/c.m3u", "http://c.example/live")
+    urls = lazy_candidates(st, lambda url: resolve_stream(url, fetch))
+    assert next(urls) == "http://a.example/live.mp3"
+    assert fetch.calls == []  # the direct first mirror plays without any request
+    assert next(urls) == "http://b.example/1"
+    assert fetch.calls == ["http://h.example/b.pls"]
+    assert next(urls) == "http://c.example/live"  # the repeat and the dead mirror skipped
+    assert fetch.calls == ["http://h.example/b.pls", "http://down.example/c.m3u"]
+    assert next(urls, None) is None
+
+
+def test_lazy_candidates_name_the_station_only_at_the_end() -> None:
+    from player.resolver import lazy_candidates
+
+    st = station("http://down.example/a.pls", "http://down.example/b.m3u")
+    urls = lazy_candidates(st, lambda url: resolve_stream(url, FakeFetcher({})))
+    with pytest.raises(SourceUnavailable, match='^station "test": no playable stream: '):
+        next(urls)
+
+
+HTML = "text/html; charset=UTF-8"
+WEB_PAGE = "no playable stream: the server sent a web page"
+
+
+@pytest.mark.parametrize(("url", "ctype"), [
+    ("https://www.kcur.org/listen.m3u", HTML),
+    ("https://www.kcur.org/listen.m3u", M3U),  # a web page, whatever the header claims
+    ("https://www.kcur.org/listen.pls", PLS),
+    ("https://www.kcur.org/tune.php?station=kcur", HTML),
+    ("https://www.kcur.org/listen?type=.pls", "text/plain"),
+])
+def test_a_web_page_is_neither_a_playlist_nor_a_stream(url: str, ctype: str) -> None:
+    for page in (STATION_WEB_PAGE, CDN_ERROR_PAGE):
+        fetch = FakeFetcher({url: (ctype, page.encode())})
+        with pytest.raises(SourceUnavailable) as err:
+            resolve_stream(url, fetch)
+        assert str(err.value) == f"{url}: {WEB_PAGE}"
+
+
+def test_a_text_html_answer_is_not_handed_to_libvlc_as_audio() -> None:
+    url = "http://h.example/tune.php?station=kcur"
+    fetch = FakeFetcher({url: ("text/html", b"Station is offline, please try later.")})
+    with pytest.raises(SourceUnavailable, match=f"^{url.replace('?', '[?]')}: {WEB_PAGE}$"):
+        resolve_stream(url, fetch)
+
+
+def test_a_web_page_entry_is_skipped_and_named_when_nothing_else_plays() -> None:
+    fetch = FakeFetcher({
+        "http://h.example/top.pls": (PLS, b"[playlist]\nFile1=http://h.example/moved.m3u\n"
+                                          b"File2=http://ok.example/live.aac\n"),
+        "http://h.example/moved.m3u": (HTML, STATION_WEB_PAGE.encode()),
+        "http://h.example/only.m3u": (M3U, b"http://h.example/moved.m3u\n"),
+    })
+    assert resolve_stream("http://h.example/top.pls", fetch) == ["http://ok.example/live.aac"]
+    with pytest.raises(SourceUnavailable) as err:
+        resolve_stream("http://h.example/only.m3u", fetch)
+    assert str(err.value) == ('playlist "http://h.example/only.m3u": no playable entry '
+                              f"(http://h.example/moved.m3u: {WEB_PAGE})")
+
+
+def test_a_station_whose_only_mirror_is_a_web_page_says_so() -> None:
+    fetch = FakeFetcher({"https://www.kcur.org/listen.m3u": (HTML, STATION_WEB_PAGE.encode())})
+    with pytest.raises(SourceUnavailable) as err:
+        stream_candidates(station("https://www.kcur.org/listen.m3u"), fetch)
+    assert str(err.value).endswith(f"https://www.kcur.org/listen.m3u: {WEB_PAGE}")
+
+
+def test_a_php_playlist_sent_as_text_html_still_resolves() -> None:
+    url = "http://h.example/listen.php"
+    fetch = FakeFetcher({url: ("text/html", b"[playlist]\r\nFile1=http://a.example/live\r\n")})
+    assert resolve_stream(url, fetch) == ["http://a.example/live"]
+
+
+def test_shoutcast_pls_resolves_to_its_mirrors_never_to_itself() -> None:
+    url = "http://yp.shoutcast.example/tunein/kcur.pls"
+    fetch = FakeFetcher({url: (PLS, shoutcast_pls().encode())})
+    assert resolve_stream(url, fetch) == [
+        "http://198.51.100.7:8000/stream/1/", "http://198.51.100.7:8002",
+        "http://198.51.100.7:8010/;stream.nsv"]
+    assert fetch.calls == [url]

@@ -188,6 +188,24 @@ class IcecastBench:
         self._server.send_signal(signal.SIGCONT)
         self._frozen = False
 
+    def stop_source(self, mount: str, timeout: float = 10.0) -> None:
+        """Kill the ffmpeg feeding `mount` only (a station's encoder losing its link): the
+        server drops that mount's listeners and answers 404 for it until `start_source`."""
+        proc = self._feeders.pop(mount, None)
+        if proc is not None:
+            _kill(proc)
+        deadline = time.monotonic() + timeout
+        while mount in self.live_mounts():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"mount {mount} still live {timeout} s after its source died")
+            time.sleep(0.02)
+
+    def start_source(self, mount: str, timeout: float = 10.0) -> None:
+        """Feed `mount` again (after `stop_source`); return when it is live."""
+        if mount not in self._feeders:
+            self._feeders[mount] = self._feed(self.mount(mount))
+        self.wait_for_mounts(timeout)
+
     def close(self) -> None:
         """Stop everything and remove the temp folder (idempotent)."""
         self.stop()
@@ -226,6 +244,18 @@ class IcecastBench:
         except (OSError, urllib.error.URLError):
             return set()
         return {m.path for m in self.mounts if f'mount="{m.path}"'.encode() in body}
+
+    def fed_bytes(self, mount: str) -> int:
+        """Bytes the server has read from `mount`'s source so far (0 when not live). A new
+        listener's burst-on-connect holds up to 64 KiB of it: a mount fed for a few seconds
+        starts like a station on the air for long, a fresh one only as fast as its feed."""
+        query = urllib.parse.urlencode({"mount": mount})
+        try:
+            body = self._admin(f"/admin/stats?{query}").decode(errors="replace")
+        except (OSError, urllib.error.URLError):
+            return 0
+        _, _, rest = body.partition("<total_bytes_read>")
+        return int(rest.split("<", 1)[0]) if rest else 0
 
     def wait_for_mounts(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + max(timeout, 0.5)
