@@ -11,8 +11,9 @@ Mirrors are lazy: `play` opens the station's first mirror that resolves at once;
 one is resolved only when the URLs found so far have failed, while those keep being retried.
 
 Recovery: when a live stream ends, fails, gives no audio for `stall_s` seconds, or
-is not open after `open_timeout_s` (libvlc can lose sync on an AAC stream that
-starts mid-frame and then waits forever), the controller waits per its RetryPolicy
+gives no audio `open_timeout_s` (2.5 s, doubled on each failed try) after it was opened
+(libvlc can lose sync on an AAC stream that starts mid-frame and then waits forever: the
+first such silent open is tried again at once), the controller waits per its RetryPolicy
 (state "reconnecting", `retry_in_s` counting down, `reason` saying why) and opens the
 next URL; `retry_now()` cuts the wait short. Once audio of the station was heard, it
 never gives up by itself: outages are probed often at first, then less (player.recovery),
@@ -43,7 +44,7 @@ from infra.urls import check_stream_url, one_line
 from player.backend import Backend, BackendEvent
 from player.mirrors import Mirrors
 from player.reconnect import Reconnect
-from player.recovery import LIVE_POLICY, Recovery, RetryPolicy, describe_failure
+from player.recovery import LIVE_POLICY, SILENT_OPEN, Recovery, RetryPolicy, describe_failure
 from player.resolver import Fetcher, lazy_candidates, resolve_stream
 from player.stations import Station
 
@@ -94,7 +95,7 @@ class PlayerController(EventDispatcher):
     def __init__(self, backend: Backend, resolve: Resolve | None = None, *,
                  tasks: TaskRunner, clock: Callable[[], float] = time.monotonic,
                  policy: RetryPolicy = LIVE_POLICY, stall_s: float = 8.0,
-                 open_timeout_s: float = 5.0,
+                 open_timeout_s: float = 2.5,
                  describe: Callable[[str], str] = describe_failure, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._backend = backend
@@ -308,8 +309,8 @@ class PlayerController(EventDispatcher):
                 self._progress_at = now
                 self._on_audio(now)
             self._progress = progress
-        elif now - self._progress_at > (self._stall_s if self._opened else self._open_timeout_s):
-            self._lost("no audio" if self._playing_since is not None else "no answer")
+        elif now - self._progress_at > (self._stall_s if self._opened else self._open_timeout()):
+            self._lost("no audio" if self._playing_since is not None else SILENT_OPEN)
             return
         if self.mode == "live":
             title = clean_title(self._backend.now_playing())
@@ -319,6 +320,11 @@ class PlayerController(EventDispatcher):
             self.position_s = self._backend.position_s()
             self.duration_s = self._backend.duration_s()
             self.seekable = self._backend.seekable()
+
+    def _open_timeout(self) -> float:
+        if self._reconnect is None:
+            return self._open_timeout_s
+        return min(self._stall_s, self._reconnect.recovery.open_timeout_s(self._open_timeout_s))
 
     def _on_audio(self, now: float) -> None:
         if self.state != "playing":

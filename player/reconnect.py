@@ -77,7 +77,7 @@ class Reconnect:
 
     def lost(self, why: str) -> None:
         """The try failed (`why`: a few words from the backend event or the watchdog)."""
-        self.recovery.failed()
+        self.recovery.failed(why)
         if not self._host.reason:
             self._host.reason = why  # until the failure is described
         self._describe_soon(self.mirrors.current)

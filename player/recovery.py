@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 SOURCE_RECONNECTING = "the station's source is reconnecting"
+SILENT_OPEN = "no answer"  # libvlc opened the stream and decoded nothing (see Recovery)
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Recovery:
         self.live = live
         self.tries = 0  # failed tries since audio last flowed (or since play)
         self.heard_at: float | None = None
+        self._again_at_once = False
 
     @property
     def heard(self) -> bool:
@@ -100,10 +102,22 @@ class Recovery:
             self.heard_at = now
             self.tries = 0
 
-    def failed(self) -> None:
+    def failed(self, why: str = "") -> None:
+        """A try failed. The first try of a connection that opened and stayed silent is
+        tried again at once: libvlc joining an ADTS AAC stream mid-frame can take a stray
+        LOAS sync for its framing and decode nothing (about one open in 40 here); a new
+        connection joins elsewhere."""
         self.tries += 1
+        self._again_at_once = why == SILENT_OPEN and self.tries == 1 and not self.heard
+
+    def open_timeout_s(self, base_s: float) -> float:
+        """How long this try may stay silent: `base_s`, doubled per failed try (twice at
+        most), so a quick retry never cuts off a genuinely slow network."""
+        return base_s * 2 ** min(self.tries, 2)
 
     def delay(self, now: float) -> float | None:
+        if self._again_at_once:
+            return 0.0
         if self.heard_at is not None:
             return self.policy.outage_delay(max(0.0, now - self.heard_at))
         if self.policy.exhausted(self.tries):
