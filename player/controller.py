@@ -46,6 +46,7 @@ from player.mirrors import Mirrors
 from player.reconnect import Reconnect
 from player.recovery import LIVE_POLICY, SILENT_OPEN, Recovery, RetryPolicy, describe_failure
 from player.resolver import Fetcher, lazy_candidates, resolve_stream
+from player.states import ACTIVE, IDLE, STATES
 from player.stations import Station
 
 Resolve = Callable[[Station], Iterable[str]]  # a station's playable URLs, taken lazily
@@ -78,8 +79,7 @@ def reconnect_words(retry_in_s: float, reason: str) -> str:
 
 class PlayerController(EventDispatcher):
     station = ObjectProperty(None, allownone=True)
-    state = OptionProperty("stopped", options=["stopped", "connecting", "buffering", "playing",
-                                               "paused", "reconnecting", "error"])
+    state = OptionProperty("stopped", options=list(STATES))
     error = StringProperty("")
     reason = StringProperty("")  # while reconnecting: why ("connection refused", ...)
     volume = NumericProperty(100)
@@ -161,7 +161,7 @@ class PlayerController(EventDispatcher):
 
     def pause(self) -> None:
         """On demand: pause in place. Live: let go of the stream; play resumes live."""
-        if self.state in ("stopped", "paused", "error"):
+        if self.state in IDLE:
             return
         if self.mode == "ondemand" and self.state == "playing":
             self._backend.pause()
@@ -171,7 +171,7 @@ class PlayerController(EventDispatcher):
         self.reason = ""
 
     def toggle(self) -> None:
-        if self.state in ("stopped", "paused", "error"):
+        if self.state in IDLE:
             self.resume()
         else:
             self.pause()
@@ -271,7 +271,7 @@ class PlayerController(EventDispatcher):
         Clock.schedule_once(partial(self._on_event, event), 0)
 
     def _on_event(self, event: BackendEvent, _dt: float = 0) -> None:
-        if event.session != self._session or self.state in ("stopped", "error", "paused"):
+        if event.session != self._session or self.state in IDLE:
             return
         if event.kind == "playing":
             self._opened = True
@@ -300,8 +300,7 @@ class PlayerController(EventDispatcher):
         if self._reconnect is not None and self._reconnect.waiting:
             self.retry_in_s = round(self._reconnect.remaining_s(), 1)
             return
-        if self._session == -1 or self.state not in ("connecting", "buffering", "playing",
-                                                     "reconnecting"):
+        if self._session == -1 or self.state not in ACTIVE:
             return
         progress = self._backend.audio_progress()
         if progress > self._progress:

@@ -30,7 +30,8 @@ AUDIO_EXTENSIONS = frozenset({"mp3", "aac", "aacp", "adts", "ogg", "oga", "opus"
                               "m4a", "mp4", "wav", "wma", "nsv"})
 PLAYLIST_EXTENSIONS = frozenset({"pls", "m3u"})
 _QUERY_HINTS = (".pls", ".m3u", "=pls", "=m3u")
-WEB_PAGE = "no playable stream: the server sent a web page"
+NO_STREAM = "no playable stream"
+WEB_PAGE = f"{NO_STREAM}: the server sent a web page"
 
 
 def _unique(urls: list[str]) -> list[str]:
@@ -112,8 +113,10 @@ def lazy_candidates(station: Station,
                 yield url
     if not seen:
         why = problems[0] if problems else "no streams"
+        if NO_STREAM not in why:
+            why = f"{NO_STREAM}: {why}"
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
-        raise SourceUnavailable(f'station "{station.id}": no playable stream: {why}{more}')
+        raise SourceUnavailable(f'station "{station.id}": {why}{more}')
 
 
 def stream_candidates(station: Station, fetch: Fetcher) -> list[str]:

@@ -29,6 +29,7 @@ from infra.timefmt import duration, time_ago, zoned_clock
 from news.controller import NewsController
 from news.model import Newscast, Story
 from player.controller import PlayerController
+from player.states import ACTIVE
 from ui.clipping import ClippedRecycleView
 from ui.markup import escape
 
@@ -188,4 +189,4 @@ class NewsPanel(BoxLayout):
     def _on_player(self, *_args) -> None:
         player = self.player
         self.newscast_playing = (player.mode == "ondemand"
-                                 and player.state in ("connecting", "buffering", "playing"))
+                                 and player.state in ACTIVE and player.state != "reconnecting")

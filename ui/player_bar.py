@@ -28,12 +28,12 @@ from kivy.uix.slider import Slider
 
 from infra.timefmt import duration
 from player.catalogue import logo_path
+from player.states import ACTIVE, WAITING
 from schedule.guide import progress
 from ui import theme
 
 _KV = str(files("ui") / "player_bar.kv")
 
-ACTIVE_STATES = ("connecting", "buffering", "playing", "reconnecting")
 
 
 def status_words(state: str, *, error: str = "", retry_in_s: float = 0.0,
@@ -62,7 +62,7 @@ def status_colour(state: str) -> tuple[float, float, float, float]:
         return theme.ERROR
     if state == "playing":
         return theme.OK
-    if state in ("connecting", "buffering", "reconnecting"):
+    if state in WAITING:
         return theme.WARN
     return theme.TEXT_DIM
 
@@ -179,7 +179,7 @@ class PlayerBar(BoxLayout):
         self.status = status_words(p.state, error=error, retry_in_s=p.retry_in_s, mode=p.mode,
                                    reason=p.reason)
         self.status_rgba = status_colour(p.state)
-        self.active = p.state in ACTIVE_STATES
+        self.active = p.state in ACTIVE
         self.reconnecting = p.state == "reconnecting"
         self.ondemand = p.mode == "ondemand"
         self._on_now_playing()

@@ -239,7 +239,8 @@ def test_a_station_whose_only_mirror_is_a_web_page_says_so() -> None:
     fetch = FakeFetcher({"https://www.kcur.org/listen.m3u": (HTML, STATION_WEB_PAGE.encode())})
     with pytest.raises(SourceUnavailable) as err:
         stream_candidates(station("https://www.kcur.org/listen.m3u"), fetch)
-    assert str(err.value).endswith(f"https://www.kcur.org/listen.m3u: {WEB_PAGE}")
+    assert str(err.value) == f'station "test": https://www.kcur.org/listen.m3u: {WEB_PAGE}'
+    assert str(err.value).count("no playable stream") == 1
 
 
 def test_a_php_playlist_sent_as_text_html_still_resolves() -> None:
