@@ -1,8 +1,9 @@
 """The On Air window: composes the controllers and the views, handles the keyboard, keeps prefs.
 
-`run_gui` (called by main.py) builds the real services (libvlc backend, guide and
-news controllers over the shared HttpClient) and runs `OnAirApp`. The app itself
-takes ready controllers, so tests drive it with PLAY's fake backend.
+main.py builds the services (the task runner, the libvlc backend, the guide and news
+controllers over the shared HttpClient) and hands them to `OnAirApp`; tests build it
+through the same factory (main.Services.gui_app) with a fake backend, and put it in
+their window with `mount()` instead of the blocking `run()`.
 
 Layout (ui/app.kv): the player bar on top; below it "On Air Stations" and
 "Up Next" on the left, the news list on the right, which turns into the story
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
+from importlib.resources import files
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -23,15 +24,16 @@ from kivy.properties import NumericProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from infra.paths import Paths
-from infra.tasks import run_async
+from infra.tasks import TaskRunner
+from player.states import ACTIVE
 from player.stations import Catalogue, Station
 from ui import theme
 from ui.debug_state import DebugStateWriter, centre_from_top_left, visible_texts
 from ui.keys import VOLUME_STEP, action_for
 from ui.prefs import Prefs, load_prefs, save_prefs
+from ui.visibility import WindowVisibility
 
-_KV = str(Path(__file__).with_suffix(".kv"))
-ACTIVE_STATES = ("connecting", "buffering", "playing", "reconnecting")
+_KV = str(files("ui") / "app.kv")
 MAX_FPS = 30
 
 
@@ -46,14 +48,17 @@ class OnAirApp(App):
     use_kivy_settings = False
 
     def __init__(self, *, catalogue: Catalogue, player, guide, news, paths: Paths,
-                 clock: Callable[[], datetime] | None = None, **kwargs) -> None:
+                 tasks: TaskRunner, clock: Callable[[], datetime] | None = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
         self.catalogue = catalogue
+        self.tasks = tasks
         self.player, self.guide, self.news = player, guide, news
         self.paths = paths
         self.prefs: Prefs = load_prefs(paths.state_dir)
         self._clock = clock
         self._debug = DebugStateWriter.from_env()
+        self._visibility = WindowVisibility(MAX_FPS)  # hidden: no drawing, slow clock
         self._save_soon = Clock.create_trigger(self._save_prefs_async, 1.0)
         # A switch's work is spread over frames (under software GL a frame that renders
         # many new labels waits for the previous frame's rendering): the player bar and the
@@ -82,8 +87,7 @@ class OnAirApp(App):
         self.stations = StationList(stations=self.catalogue.stations, player=self.player,
                                     guide=self.guide)
         self.up_next = UpNextPanel(self.guide, paint_surface=False)
-        self.news_panel = NewsPanel(self.news, self.player, paint_surface=False,
-                                    newscast_feed=self.catalogue.newscast_feed)
+        self.news_panel = NewsPanel(self.news, self.player, paint_surface=False)
         self.reader = StoryReader(self.news, paint_surface=False)
         root.ids.bar_slot.add_widget(self.bar)
         root.ids.stations_slot.add_widget(self.stations)
@@ -95,6 +99,18 @@ class OnAirApp(App):
                          muted=self._remember)
         return root
 
+    def mount(self, window) -> MainView:
+        """Build the app into an existing window and start it, without the blocking event
+        loop of `run()` (tests drive the loop themselves); `unmount()` undoes it."""
+        self.root = self.build()
+        window.add_widget(self.root)
+        self.dispatch("on_start")
+        return self.root
+
+    def unmount(self, window) -> None:
+        self.dispatch("on_stop")
+        window.remove_widget(self.root)
+
     def on_start(self) -> None:
         from kivy.core.window import Window
 
@@ -105,6 +121,7 @@ class OnAirApp(App):
         Window.bind(on_key_down=self._on_key_down)
         if self._debug is not None:
             Window.fbind("on_flip", self._first_frame)
+        self._visibility.bind(Window)
         self.player.set_volume(self.prefs.volume)
         if self.prefs.muted != self.player.muted:
             self.player.toggle_mute()
@@ -114,6 +131,7 @@ class OnAirApp(App):
                 self.player.play(station)
             else:
                 self.player.select(station)
+        self.news.start_newscast(self.catalogue.newscast_feed)  # then kept current by it
         self._ticker = Clock.schedule_interval(self._tick, 1.0)
         self._tick(0)
 
@@ -126,6 +144,7 @@ class OnAirApp(App):
             return
         self._stopped = True
         Window.unbind(on_key_down=self._on_key_down)
+        self._visibility.unbind()
         if self._ticker is not None:
             self._ticker.cancel()
         self._save_soon.cancel()
@@ -178,7 +197,7 @@ class OnAirApp(App):
         target = stations[max(0, min(len(stations) - 1, index + delta))]
         if current is not None and target.id == current.id:
             return
-        if self.player.state in ACTIVE_STATES:
+        if self.player.state in ACTIVE:
             self.player.play(target)
         else:
             self.player.select(target)
@@ -233,6 +252,7 @@ class OnAirApp(App):
                     "newscast_play": self.news_panel.ids.get("newscast_play")}
         return {"station": station.id if station is not None else None,
                 "state": self.player.state, "mode": self.player.mode, "drawn": self._drawn,
+                "window": self._visibility.state(),
                 "sections": texts,
                 "controls": {name: centre_from_top_left(w) for name, w in controls.items()
                              if w is not None and w.get_root_window() is not None
@@ -250,7 +270,7 @@ class OnAirApp(App):
 
     def _save_prefs_async(self, _dt: float) -> None:
         self.prefs = prefs = self._current_prefs()
-        run_async(lambda: save_prefs(self.paths.state_dir, prefs), lambda _r: None)
+        self.tasks.background(lambda: save_prefs(self.paths.state_dir, prefs), lambda _r: None)
 
 
 def configure_window(prefs: Prefs) -> None:
@@ -268,21 +288,3 @@ def configure_window(prefs: Prefs) -> None:
     Clock._max_fps = float(MAX_FPS)
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
-
-
-def run_gui(catalogue: Catalogue, http, paths: Paths, *, audio_file: str | None) -> int:
-    """Build the real services and run the window until it is closed; returns 0."""
-    from news.controller import NewsController
-    from player.controller import PlayerController
-    from player.resolver import stream_candidates
-    from player.vlc_backend import make_backend
-    from schedule.controller import GuideController
-
-    configure_window(load_prefs(paths.state_dir))
-    player = PlayerController(make_backend(audio_file),
-                              resolve=lambda station: stream_candidates(station, http.fetch_head))
-    guide = GuideController(http, stations=catalogue.stations)
-    app = OnAirApp(catalogue=catalogue, player=player, guide=guide,
-                   news=NewsController(http, paths.cache_dir), paths=paths)
-    app.run()
-    return 0

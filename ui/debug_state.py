@@ -3,9 +3,11 @@
 When `ONAIR_DEBUG_STATE_FILE` names a path, the app writes there (atomically,
 at most once a second and only when something changed):
 `{"station": id|null, "state": player state, "mode": "live"|"ondemand",
-"drawn": bool (a frame is on screen), "sections": {name: [visible label texts]},
-"controls": {name: [x, y]}}` where controls are a few enabled, visible buttons and
-their centres in window pixels from the top-left corner (for `xdotool mousemove`).
+"drawn": bool (a frame is on screen), "window": {"visible": bool (not minimized,
+unmapped or covered), "frames": frames drawn so far, "loop_fps": the event loop's rate},
+"sections": {name: [visible label texts]}, "controls": {name: [x, y]}}` where controls
+are a few enabled, visible buttons and their centres in window pixels from the top-left
+corner (for `xdotool mousemove`). "window" comes from ui.visibility.WindowVisibility.
 The texts are read from the widgets' labels (what a listener can see: opacity > 0),
 so a test checks the screen's words, not the controllers' fields. Off when unset.
 """
