@@ -20,6 +20,7 @@ from infra.paths import Paths
 
 if TYPE_CHECKING:
     from infra.http import HttpClient
+    from infra.network_watch import NetworkWatch
     from infra.tasks import TaskRunner
     from news.controller import NewsController
     from player.backend import Backend
@@ -41,6 +42,8 @@ class Services:
         self.paths = paths or Paths.from_env(env)
         self.stations_file = stations_file or env.get("ONAIR_STATIONS") or None
         self.audio_file = env.get("ONAIR_AUDIO_FILE") or None
+        self.nm_bus = env.get("ONAIR_NM_BUS") or "system"  # or "session", or a bus address
+        self._watches: list[NetworkWatch] = []
         if catalogue is not None:
             self.catalogue = catalogue
 
@@ -74,6 +77,25 @@ class Services:
         return PlayerController(backend, playlist_resolver(self.http.fetch_head),
                                 tasks=self.tasks, **options)
 
+    def network_watch(self, player: PlayerController) -> NetworkWatch:
+        """Started: when NetworkManager (on `nm_bus`) says the network is back, `player`
+        retries at once, on the Kivy thread. Stopped by close()."""
+        from kivy.clock import Clock
+
+        from infra.network_watch import NetworkWatch
+
+        watch = NetworkWatch(lambda: Clock.schedule_once(lambda _dt: player.retry_now(), 0),
+                             bus=self.nm_bus)
+        self._watches.append(watch)
+        watch.start()
+        return watch
+
+    def watched_player(self, **options: Any) -> PlayerController:
+        """`player(**options)` with its network watch started."""
+        player = self.player(**options)
+        self.network_watch(player)
+        return player
+
     def guide(self, **options: Any) -> GuideController:
         from schedule.controller import GuideController
 
@@ -95,7 +117,9 @@ class Services:
                         tasks=self.tasks)
 
     def close(self) -> None:
-        """Release what was built: queued work is dropped, HTTP sessions closed."""
+        """Release what was built: watches stopped, queued work dropped, HTTP sessions closed."""
+        for watch in self._watches:
+            watch.stop()
         if "tasks" in self.__dict__:
             self.tasks.shutdown()
         if "http" in self.__dict__:
@@ -108,7 +132,9 @@ def run_gui(svc: Services) -> int:
     from ui.prefs import load_prefs
 
     configure_window(load_prefs(svc.paths.state_dir))  # before Kivy creates the window
-    svc.gui_app().run()
+    app = svc.gui_app()
+    svc.network_watch(app.player)
+    app.run()
     return 0
 
 
@@ -158,7 +184,7 @@ def dispatch(args: argparse.Namespace, svc: Services) -> int:
     if cmd == "play":
         from player.commands import cmd_play
 
-        return cmd_play(svc.catalogue, svc.player, args.target, seconds=args.seconds)
+        return cmd_play(svc.catalogue, svc.watched_player, args.target, seconds=args.seconds)
     if cmd == "now":
         from schedule.commands import cmd_now
 
@@ -184,6 +210,9 @@ def dispatch(args: argparse.Namespace, svc: Services) -> int:
     raise AssertionError(f"unhandled command {cmd}")
 
 
+HEADLESS_FPS = 20
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Kivy reads these at import time: no argv parsing, no console log spam.
     os.environ.setdefault("KIVY_NO_ARGS", "1")
@@ -191,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Keep sys.stderr ours: Kivy's default log mode replaces it, and our one-line errors vanish.
     os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
     args = build_parser().parse_args(argv)
+    if args.command == "play":  # headless: the loop only runs the player's 10 Hz watchdog
+        os.environ.setdefault("KCFG_GRAPHICS_MAXFPS", str(HEADLESS_FPS))
     svc = Services(getattr(args, "stations", None))
     try:
         return dispatch(args, svc)

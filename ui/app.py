@@ -152,7 +152,6 @@ class OnAirApp(App):
         self._news_follows.cancel()
         self.prefs = self._current_prefs(window_size=tuple(int(v) for v in Window.size))
         save_prefs(self.paths.state_dir, self.prefs)
-        self.up_next.stop()
         self.news_panel.stop()
         for controller in (self.player, self.guide, self.news):
             controller.shutdown()
@@ -229,9 +228,10 @@ class OnAirApp(App):
         slot.add_widget(self.reader if is_open else self.news_panel)
 
     def _tick(self, _dt: float) -> None:
-        # The Up Next panel ticks the guide; the bar and the list follow it here.
+        # One tick for every view that follows the clock: one redraw a second, not several.
         self.bar.tick()
         self.stations.tick()
+        self.up_next.tick()
         if self._debug is not None:
             self._debug.write(self.visible_state())
 

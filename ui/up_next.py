@@ -1,8 +1,8 @@
 """Up Next: the program on now (title, hosts, times, progress), up next, and later today.
 
 Built with the GuideController, which keeps its own time (a program boundary changes its
-`current` and `up_next`, and the panel follows); the panel's one-second tick only moves
-the progress bar. Times are in the
+`current` and `up_next`, and the panel follows); `tick()`, called by the app's
+one-second UI tick, moves the progress bar. Times are in the
 listener's zone, with the station's zone in parentheses when it differs.
 """
 
@@ -75,14 +75,11 @@ class UpNextPanel(BoxLayout):
         self._redraw = Clock.create_trigger(lambda _dt: self.redraw(), 0)
         guide.bind(station=self._redraw, current=self._redraw, up_next=self._redraw,
                    today=self._redraw, status=self._redraw, message=self._redraw)
-        self._ticker = Clock.schedule_interval(self._tick, 1.0)
         self.redraw()
 
-    def stop(self) -> None:
-        """Stop the once-a-second tick (the app calls this on exit)."""
-        self._ticker.cancel()
-
-    def _tick(self, _dt: float) -> None:
+    def tick(self) -> None:
+        """Move the progress bar to the clock (the app's one-second UI tick calls this, with
+        the player bar's and the list's, so the window redraws once a second, not twice)."""
         self._update_progress(self.guide.clock())
 
     def _zone(self) -> str:

@@ -54,9 +54,7 @@ def guide(tmp_path, clock):
 def panel(guide, show):
     from ui.up_next import UpNextPanel
 
-    widget = show(UpNextPanel(guide))
-    yield widget
-    widget.stop()
+    return show(UpNextPanel(guide))
 
 
 def test_on_now_up_next_and_later_today_for_the_clock(panel, guide, site, window) -> None:
