@@ -152,6 +152,14 @@ def test_only_the_http_module_imports_requests() -> None:
     assert offenders == []
 
 
+def test_only_the_network_watch_imports_jeepney() -> None:
+    allowed = {ROOT / "infra" / "network_watch.py"}  # the D-Bus adapter
+    offenders = [str(p.relative_to(ROOT)) for p in sources()
+                 if "jeepney" in imports_of(p) and p not in allowed]
+    assert offenders == []
+    assert all("jeepney" in imports_of(p) for p in allowed), "the rule checks nothing"
+
+
 def test_models_and_plumbing_values_import_no_toolkit() -> None:
     models = [p for p in sources() if p.name in {"model.py", "models.py", "stations.py",
                                                  "playlists.py", "guide.py", "html_text.py",
