@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.recovery_soak import worktree  # noqa: E402
+from tests.support.checkout import checkout  # noqa: E402
 
 DEFAULT = ["switch_latency", "responsiveness"]
 
@@ -45,20 +43,14 @@ def main() -> int:
     parser.add_argument("benches", nargs="*", default=DEFAULT)
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="onair-compare-"))
     report: dict = {"bench": "compare", "old": args.rev}
-    try:
-        old = worktree(args.rev, folder)
+    with checkout(args.rev) as old:
         for name in args.benches:
             runs: dict[str, list] = {"old": [], "new": []}
             for _ in range(args.rounds):
                 runs["old"].append(run(old, name))
                 runs["new"].append(run(ROOT, name))
             report[name] = {k: v[0] if args.rounds == 1 else v for k, v in runs.items()}
-    finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                        str(folder / f"rev-{args.rev}")], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -22,32 +22,26 @@ import argparse
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.checkout import checkout  # noqa: E402
 from tests.support.icecast import IcecastBench, Mount  # noqa: E402
+from tests.support.processes import stop_process  # noqa: E402
 from tests.support.tone_watch import ToneWatcher  # noqa: E402
 
 RECOVERY_DEADLINE_S = 60.0
 PLAY_S = (2.0, 3.0)
 DOWN_S = (2.0, 5.0)
 TONE = 440
-
-
-def worktree(rev: str, folder: Path) -> Path:
-    """A checkout of `rev` beside this one (its code only; it runs in this venv)."""
-    path = folder / f"rev-{rev}"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(path),
-                    rev], check=True, capture_output=True)
-    return path
 
 
 class Player:
@@ -128,13 +122,7 @@ class Player:
             return None
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
 
 
@@ -190,11 +178,11 @@ def main() -> int:
     parser.add_argument("--codecs", default="mp3,aac")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="onair-soak-"))
     repos = {"new": ROOT}
-    try:
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="onair-soak-")))
         if args.compare:
-            repos[f"old {args.compare}"] = worktree(args.compare, folder)
+            repos[f"old {args.compare}"] = stack.enter_context(checkout(args.compare))
         rng = random.Random(args.seed)
         report: dict = {"bench": "recovery_soak", "kills": args.kills,
                         "down_s": list(DOWN_S), "deadline_s": RECOVERY_DEADLINE_S,
@@ -202,11 +190,6 @@ def main() -> int:
         for kind in args.players.split(","):
             for codec in args.codecs.split(","):
                 report[f"{kind}_{codec}"] = soak(kind, codec, repos, args.kills, folder, rng)
-    finally:
-        if args.compare:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                            str(folder / f"rev-{args.compare}")], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -40,6 +40,7 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 from tests.support.audio import duration_s as audio_duration_s  # noqa: E402
 from tests.support.demo_data import DemoSite, demo_catalogue, make_media  # noqa: E402
 from tests.support.icecast import IcecastBench  # noqa: E402
+from tests.support.processes import stop_process  # noqa: E402
 
 SWITCHES = 20
 SWITCH_EVERY_S = 1.5
@@ -251,12 +252,7 @@ def wait_state(proc: subprocess.Popen, path: Path, cond, timeout: float = 60.0) 
 
 
 def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_process(proc, timeout=15)
 
 
 def shows_on_now(state: dict) -> bool:

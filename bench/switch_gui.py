@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.recovery_soak import worktree  # noqa: E402
+from tests.support.checkout import checkout  # noqa: E402
 from tests.support.demo_data import DemoSite, make_media  # noqa: E402
 from tests.support.icecast import IcecastBench  # noqa: E402
 from tests.support.metadata_server import silent_server  # noqa: E402
@@ -70,9 +68,7 @@ def run_app(repo: Path, bench: IcecastBench, base: str, folder: Path) -> list[fl
         index = 0
         for key in KEYS:
             index += 1 if key == "Down" else -1
-            subprocess.run(["xdotool", "windowfocus", "--sync", app.window], timeout=10)
-            t0 = time.monotonic()
-            subprocess.run(["xdotool", "key", key], timeout=10)
+            t0 = app.key_timed(key)
             heard = watcher.first(t0, tones[MOUNTS[index]], lambda: time.sleep(0.002),
                                   timeout=30)
             times.append(heard - t0)
@@ -94,27 +90,26 @@ def main() -> int:
     parser.add_argument("--compare", metavar="REV")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="onair-switch-gui-"))
     repos = {"new": ROOT}
-    try:
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="onair-switch-")))
         if args.compare:
-            repos[f"old {args.compare}"] = worktree(args.compare, folder)
+            repos[f"old {args.compare}"] = stack.enter_context(checkout(args.compare))
         media = folder / "media"
         media.mkdir()
         make_media(media)
         results: dict[str, dict[str, list[float]]] = {
             label: {"answering": [], "hanging": []} for label in repos}
-        with ExitStack() as stack:
-            bench = stack.enter_context(IcecastBench())
-            site = DemoSite(media).start()
-            stack.callback(site.close)
-            hung = stack.enter_context(silent_server())
-            n = 0
-            for _ in range(args.rounds):  # interleaved: the machine's noise hits all alike
-                for label, repo in repos.items():
-                    for mode, base in (("answering", site.base_url), ("hanging", hung)):
-                        n += 1
-                        results[label][mode] += run_app(repo, bench, base, folder / f"r{n}")
+        bench = stack.enter_context(IcecastBench())
+        site = DemoSite(media).start()
+        stack.callback(site.close)
+        hung = stack.enter_context(silent_server())
+        n = 0
+        for _ in range(args.rounds):  # interleaved: the machine's noise hits all alike
+            for label, repo in repos.items():
+                for mode, base in (("answering", site.base_url), ("hanging", hung)):
+                    n += 1
+                    results[label][mode] += run_app(repo, bench, base, folder / f"r{n}")
         report: dict = {"bench": "switch_gui", "switches_per_run": len(KEYS),
                         "measured": "key press (xdotool) -> new station's tone in the WAV"}
         for label, modes in results.items():
@@ -122,11 +117,6 @@ def main() -> int:
             report[label]["hanging_minus_answering_median_ms"] = (
                 report[label]["hanging"]["median_ms"] - report[label]["answering"]["median_ms"])
         report["target_difference_ms"] = 100
-    finally:
-        if args.compare:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                            str(folder / f"rev-{args.compare}")], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(report, indent=2))
     return 0
 

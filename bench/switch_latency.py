@@ -42,6 +42,7 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 
 from tests.support.icecast import IcecastBench  # noqa: E402
+from tests.support.processes import stop_process  # noqa: E402
 from tests.support.tone_watch import ToneWatcher  # noqa: E402
 
 SWITCHES = 12
@@ -174,14 +175,6 @@ def switch_cvlc(bench: IcecastBench, tmp: Path) -> dict | str:
     finally:
         stop_process(proc)
 
-
-def stop_process(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def cold_start(cmd: list[str], out_file: Path, env: dict | None = None) -> float:

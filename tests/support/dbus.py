@@ -27,6 +27,8 @@ from jeepney.bus_messages import DBusNameFlags
 from jeepney.io.blocking import DBusConnection, Proxy, open_dbus_connection
 from jeepney.wrappers import new_method_return, new_signal
 
+from tests.support.processes import stop_process
+
 NM_NAME = "org.freedesktop.NetworkManager"
 NM_PATH = "/org/freedesktop/NetworkManager"
 PROPERTIES = "org.freedesktop.DBus.Properties"
@@ -57,13 +59,7 @@ class PrivateBus:
         return open_dbus_connection(self.address)
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        stop_process(self._proc, timeout=5)
         if self._proc.stdout is not None:
             self._proc.stdout.close()
         self._log.close()

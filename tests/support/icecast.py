@@ -33,6 +33,8 @@ from pathlib import Path
 from types import TracebackType
 from xml.sax.saxutils import escape
 
+from tests.support.processes import stop_process
+
 
 @dataclass(frozen=True)
 class Mount:
@@ -298,10 +300,4 @@ class IcecastBench:
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=3)
+    stop_process(proc, timeout=3)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.audio import duration_s, hears
+from tests.support.processes import stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -67,6 +68,15 @@ class AppProcess:
         subprocess.run(["xdotool", "windowfocus", "--sync", self.window], check=True,
                        timeout=10)
         subprocess.run(["xdotool", "key", "--delay", "80", *names], check=True, timeout=10)
+
+    def key_timed(self, name: str) -> float:
+        """One real key press; the monotonic time just before it was sent (the window is
+        focused first, so the time counts from the key alone)."""
+        subprocess.run(["xdotool", "windowfocus", "--sync", self.window], check=True,
+                       timeout=10)
+        sent = time.monotonic()
+        subprocess.run(["xdotool", "key", name], check=True, timeout=10)
+        return sent
 
     def click(self, control: str) -> None:
         """A real mouse click (XTEST) on a control the app reports under "controls"."""
@@ -238,13 +248,7 @@ class WindowManager:
         return True
 
     def __exit__(self, *_exc: object) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
         self.proc = None
 
 
@@ -270,7 +274,5 @@ class CoveringWindow:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            self.proc.wait(10)
+        stop_process(self.proc)
         self.proc = None
