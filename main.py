@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from infra.http import HttpClient
     from infra.network_watch import NetworkWatch
     from infra.tasks import TaskRunner
+    from library.controller import LibraryController
+    from library.directory import Directory
     from news.controller import NewsController
     from player.backend import Backend
     from player.controller import PlayerController
@@ -43,6 +45,7 @@ class Services:
         self.stations_file = stations_file or env.get("ONAIR_STATIONS") or None
         self.audio_file = env.get("ONAIR_AUDIO_FILE") or None
         self.nm_bus = env.get("ONAIR_NM_BUS") or "system"  # or "session", or a bus address
+        self.env = env  # read by the services built later (ONAIR_RADIO_BROWSER)
         self._watches: list[NetworkWatch] = []
         if catalogue is not None:
             self.catalogue = catalogue
@@ -58,6 +61,13 @@ class Services:
         from infra.http import HttpClient
 
         return HttpClient(cache_dir=self.paths.cache_dir)
+
+    @cached_property
+    def directory(self) -> Directory:
+        """The station directory: ONAIR_RADIO_BROWSER's servers, else found by DNS."""
+        from library.directory import Directory, servers_from_env
+
+        return Directory(self.http, servers_from_env(self.env))
 
     @cached_property
     def tasks(self) -> TaskRunner:
@@ -107,14 +117,28 @@ class Services:
 
         return NewsController(self.http, self.paths.cache_dir, tasks=self.tasks)
 
+    @cached_property
+    def library(self) -> LibraryController:
+        """The listener's stations (their catalogue file, written off the UI thread) and the
+        directory search, for the GUI."""
+        from library.add import enrich_from_homepage
+        from library.controller import LibraryController
+        from library.user_catalogue import UserCatalogue
+
+        return LibraryController(UserCatalogue(self.paths, self.stations_file), self.directory,
+                                 tasks=self.tasks, state_dir=self.paths.state_dir,
+                                 stations=self.catalogue.stations,
+                                 enrich=partial(enrich_from_homepage, self.http))
+
     def gui_app(self, *, player: PlayerController | None = None,
-                guide: GuideController | None = None) -> OnAirApp:
+                guide: GuideController | None = None,
+                library: LibraryController | None = None) -> OnAirApp:
         """The desktop app over these services (libvlc and the real clock unless handed in)."""
         from ui.app import OnAirApp
 
-        return OnAirApp(catalogue=self.catalogue, player=player or self.player(),
-                        guide=guide or self.guide(), news=self.news(), paths=self.paths,
-                        tasks=self.tasks)
+        return OnAirApp(catalogue=self.catalogue, library=library or self.library,
+                        player=player or self.player(), guide=guide or self.guide(),
+                        news=self.news(), paths=self.paths, tasks=self.tasks)
 
     def close(self) -> None:
         """Release what was built: watches stopped, queued work dropped, HTTP sessions closed."""
@@ -138,6 +162,47 @@ def run_gui(svc: Services) -> int:
     return 0
 
 
+def add_stations_commands(stations: argparse.ArgumentParser,
+                          common: argparse.ArgumentParser) -> None:
+    """`onair stations add|remove|rename|import|export` (plain `onair stations` lists)."""
+    sub = stations.add_subparsers(dest="change", metavar="{add,remove,rename,import,export}")
+    add = partial(sub.add_parser, parents=[common])
+    s = add("add", help="add a station by stream or playlist URL, website or directory id")
+    s.add_argument("url", nargs="?", metavar="URL", help="a stream or playlist URL")
+    s.add_argument("--name", metavar="NAME", help="the station's name")
+    s.add_argument("--homepage", metavar="URL", help="the station's website")
+    s.add_argument("--directory", metavar="UUID", help="a directory station (onair search)")
+    s.add_argument("--json", action="store_true", help="print the station added")
+    s = add("remove", help="remove one of your stations")
+    s.add_argument("station", metavar="ID")
+    s = add("rename", help="give one of your stations a new name")
+    s.add_argument("station", metavar="ID")
+    s.add_argument("name", nargs="+", metavar="NAME")
+    s = add("import", help="add the stations of a .m3u, .m3u8, .pls or pyradio .csv file")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--json", action="store_true")
+    s = add("export", help="write your stations to a .m3u, .m3u8, .pls or .csv file")
+    s.add_argument("file", metavar="FILE")
+
+
+def dispatch_stations(args: argparse.Namespace, svc: Services) -> int:
+    from library import stations_command as sc
+    from library.user_catalogue import UserCatalogue
+
+    store = UserCatalogue(svc.paths, svc.stations_file)
+    if args.change == "add":
+        return sc.cmd_add(store, svc.http, lambda: svc.directory, url=args.url, name=args.name,
+                          homepage=args.homepage, directory_uuid=args.directory,
+                          as_json=args.json)
+    if args.change == "remove":
+        return sc.cmd_remove(store, args.station)
+    if args.change == "rename":
+        return sc.cmd_rename(store, args.station, " ".join(args.name))
+    if args.change == "import":
+        return sc.cmd_import(store, args.file, as_json=args.json)
+    return sc.cmd_export(store, args.file)
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --stations is global: accepted before or after the command.
     common = argparse.ArgumentParser(add_help=False)
@@ -148,8 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
     add = partial(sub.add_parser, parents=[common])
     add("gui", help="the desktop app (default)")
-    s = add("stations", help="list the station catalogue")
+    s = add("stations", help="list the station catalogue, or change yours")
     s.add_argument("--json", action="store_true")
+    add_stations_commands(s, common)
     s = add("now", help="on now and up next")
     s.add_argument("station")
     s.add_argument("--at", metavar="ISO8601", help="the instant to ask about (default: now)")
@@ -170,6 +236,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("discover", help="streams, schedule id and feeds of a station website")
     s.add_argument("homepage", metavar="HOMEPAGE_URL")
     s.add_argument("--json", action="store_true")
+    s = add("search", help="find stations in the directory (Radio Browser)")
+    s.add_argument("query", nargs="?", metavar="QUERY", help="words of the station's name")
+    s.add_argument("--tag", metavar="T")
+    s.add_argument("--country", metavar="CC", help="two-letter country code, e.g. US")
+    s.add_argument("--state", metavar="S")
+    s.add_argument("--codec", metavar="C", help="e.g. MP3, AAC")
+    s.add_argument("--limit", type=int, default=50, metavar="N", help="1 to 500 (default 50)")
+    s.add_argument("--json", action="store_true")
     return p
 
 
@@ -177,6 +251,8 @@ def dispatch(args: argparse.Namespace, svc: Services) -> int:
     cmd = args.command or "gui"
     if cmd == "gui":
         return run_gui(svc)
+    if cmd == "stations" and getattr(args, "change", None):
+        return dispatch_stations(args, svc)
     if cmd == "stations":
         from player.commands import cmd_stations
 
@@ -198,6 +274,12 @@ def dispatch(args: argparse.Namespace, svc: Services) -> int:
         from schedule.commands import cmd_discover
 
         return cmd_discover(svc.http, args.homepage, as_json=args.json)
+    if cmd == "search":
+        from library.search_command import cmd_search
+
+        return cmd_search(svc.directory, args.query, tag=args.tag, country=args.country,
+                          state=args.state, codec=args.codec, limit=args.limit,
+                          as_json=args.json)
     if cmd == "news":
         from news.commands import cmd_news
 

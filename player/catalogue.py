@@ -6,6 +6,9 @@ assets/stations.json (found by infra.paths.asset in the installed package). Ever
 problem is one BadInput line naming the file, the station (position counted from 1,
 and its id) and the field, e.g.
 `stations.json: station 2 ("kuhf"): field "streams[1].url": no host`.
+Optional fields beyond DESIGN.md's first schema: `support` (the donation page, an http(s)
+URL) and `directory_uuid` (the Radio Browser stationuuid of a station added from there, so
+its first play can be counted); both written as null when unknown.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ USER_FILE = "stations.json"
 DEFAULT_FILE = asset("stations.json")
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _UCS = re.compile(r"[0-9a-fA-F]{24}")
+_DIRECTORY_UUID = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,63}")  # as library.model checks it
 
 
 class _Problem(Exception):
@@ -125,6 +129,14 @@ def _news_feed(value: object, field: str) -> str | None:
     return _url(obj["feed"], f"{field}.feed")
 
 
+def _directory_uuid(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _DIRECTORY_UUID.fullmatch(value):
+        raise _Problem("directory_uuid", "must be a Radio Browser station uuid or null")
+    return value
+
+
 def _station(obj: dict) -> Station:
     """Fields are checked in schema order, so the first problem is the one reported."""
     sid = _text(obj, "id", limit=40)
@@ -147,6 +159,8 @@ def _station(obj: dict) -> Station:
         streams=tuple(_stream(s, n) for n, s in enumerate(streams, 1)),
         schedule=_schedule(obj.get("schedule")),
         news_feed=_news_feed(obj.get("news"), "news"),
+        support=_optional_url(obj, "support"),
+        directory_uuid=_directory_uuid(obj.get("directory_uuid")),
     )
 
 
@@ -234,6 +248,7 @@ def station_to_json(s: Station) -> dict:
         "schedule": None if sched is None else
         {"source": sched.source, "ucs": sched.ucs, "base_url": sched.base_url},
         "news": {"feed": s.news_feed} if s.news_feed else None,
+        "support": s.support, "directory_uuid": s.directory_uuid,
     }
 
 

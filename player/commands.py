@@ -13,11 +13,11 @@ def cmd_stations(catalogue: Catalogue, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(catalogue_to_json(catalogue), indent=2, ensure_ascii=False))
         return 0
-    rows = [("ID", "NAME", "CITY", "TIME ZONE", "STREAMS", "GUIDE", "NEWS")]
+    rows = [("ID", "NAME", "CITY", "TIME ZONE", "STREAMS", "GUIDE", "NEWS", "SUPPORT")]
     for s in catalogue.stations:
         guide = s.schedule.source if s.schedule else "-"
         rows.append((s.id, s.name, s.city or "-", s.timezone, str(len(s.streams)), guide,
-                     "yes" if s.news_feed else "-"))
+                     "yes" if s.news_feed else "-", "yes" if s.support else "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

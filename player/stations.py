@@ -41,6 +41,8 @@ class Station:
     streams: tuple[Stream, ...]
     schedule: ScheduleSource | None
     news_feed: str | None
+    support: str | None = None  # the station's donation page (http(s)), opened in a browser
+    directory_uuid: str | None = None  # its Radio Browser stationuuid, when added from there
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,15 @@ PLUMBING = "infra"
 FEATURES = ("player", "schedule", "news", "library", "recording", "desktop")
 RANK = {"infra": 0, "player": 1, "schedule": 2, "news": 2, "library": 2,
         "recording": 3, "desktop": 3, "ui": 3, "main": 4, "bench": 4}
-# What one feature may import from another: its models (plain values and pure functions).
+# What one feature may import from another: its models, meaning plain values and the pure
+# functions over them (parsers and the catalogue's schema; the resolver takes its fetcher
+# as an argument). Never a controller, an adapter (libvlc, HTTP, D-Bus) or a command.
 MODELS = {
-    "player": {"player.stations", "player.states", "player.backend"},
+    "player": {"player.stations", "player.states", "player.backend", "player.homepage",
+               "player.playlists", "player.resolver", "player.catalogue"},
     "schedule": {"schedule.model", "schedule.guide"},
     "news": {"news.model"},
+    "library": {"library.model"},
 }
 PACKAGES = [p for p in RANK if (ROOT / p).is_dir()]
 

@@ -7,7 +7,13 @@ their window with `mount()` instead of the blocking `run()`.
 
 Layout (ui/app.kv): the player bar on top; below it "On Air Stations" and
 "Up Next" on the left, the news list on the right, which turns into the story
-reader while a story is open (Esc closes it); a help line at the bottom.
+reader while a story is open (Esc closes it); a help line at the bottom, which shows the
+library's last edit instead for a few seconds ("Removed KCUR 89.3" with an Undo button).
+
+The stations are the LibraryController's (`library.stations`): the list, the keys, the
+guide's roster follow it. "/" (or the stations' Add button) opens the search dialog; while
+it is open, or while a station is being renamed, the keys are the text field's.
+Each station's volume is remembered (ui.prefs) and set again when it plays.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.config import Config
 from kivy.lang import Builder
-from kivy.properties import NumericProperty
+from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from infra.paths import Paths
@@ -41,17 +47,21 @@ class MainView(BoxLayout):
     """The root widget; its slots (ids) receive the views built by OnAirApp."""
 
     station_rows = NumericProperty(0)  # the stations card is as tall as its rows need
+    library = ObjectProperty(None)  # LibraryController: the notice and Undo in the help line
+    actions = ObjectProperty(None)  # OnAirApp.do: the buttons' actions
 
 
 class OnAirApp(App):
     title = "On Air"
     use_kivy_settings = False
 
-    def __init__(self, *, catalogue: Catalogue, player, guide, news, paths: Paths,
+    def __init__(self, *, catalogue: Catalogue, library, player, guide, news, paths: Paths,
                  tasks: TaskRunner, clock: Callable[[], datetime] | None = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        self.catalogue = catalogue
+        self.catalogue = catalogue  # its newscast feed; the stations are the library's
+        self.library = library
+        self.search = None  # the search dialog, built when first opened
         self.tasks = tasks
         self.player, self.guide, self.news = player, guide, news
         self.paths = paths
@@ -79,13 +89,13 @@ class OnAirApp(App):
 
         if _KV not in Builder.files:
             Builder.load_file(_KV)
-        root = MainView(station_rows=len(self.catalogue.stations))
+        root = MainView(station_rows=len(self.library.stations), library=self.library,
+                        actions=self.do)
         # The window is cleared to the panels' surface; app.kv paints the background
         # between them, so no panel paints its own (each would cost its area per frame).
         self.bar = PlayerBar(player=self.player, guide=self.guide, clock=self._clock,
-                             paint_surface=False)
-        self.stations = StationList(stations=self.catalogue.stations, player=self.player,
-                                    guide=self.guide)
+                             library=self.library, paint_surface=False)
+        self.stations = StationList(player=self.player, guide=self.guide, library=self.library)
         self.up_next = UpNextPanel(self.guide, paint_surface=False)
         self.news_panel = NewsPanel(self.news, self.player, paint_surface=False)
         self.reader = StoryReader(self.news, paint_surface=False)
@@ -95,8 +105,9 @@ class OnAirApp(App):
         root.ids.news_slot.add_widget(self.news_panel)
         self.news_panel.bind(on_story=lambda _panel, story: self.reader.show(story))
         self.reader.bind(is_open=self._swap_news_and_reader)
-        self.player.bind(station=self._on_station, volume=self._remember,
-                         muted=self._remember)
+        self.player.bind(station=self._on_station, volume=self._on_volume,
+                         muted=self._remember, state=self._on_state)
+        self.library.bind(stations=self._on_stations)
         return root
 
     def mount(self, window) -> MainView:
@@ -153,7 +164,9 @@ class OnAirApp(App):
         self.prefs = self._current_prefs(window_size=tuple(int(v) for v in Window.size))
         save_prefs(self.paths.state_dir, self.prefs)
         self.news_panel.stop()
-        for controller in (self.player, self.guide, self.news):
+        if self.search is not None:
+            self.search.dismiss(animation=False)
+        for controller in (self.player, self.guide, self.news, self.library):
             controller.shutdown()
 
     def open_settings(self, *_args) -> bool:
@@ -162,6 +175,10 @@ class OnAirApp(App):
 
     # keyboard
     def _on_key_down(self, _window, key: int, _scancode, codepoint, modifiers) -> bool:
+        if self.search is not None and self.search.is_open:
+            return self.search.key(key)  # its field takes the rest (and these while focused)
+        if self.stations.editing:
+            return False  # the rename field's
         action = action_for(key, codepoint, modifiers)
         if action is None:
             return False
@@ -185,10 +202,40 @@ class OnAirApp(App):
             self.news_panel.select_next()
         elif action == "close_reader":
             self.reader.close()
+        elif action == "search":
+            self.open_search()
+        elif action == "undo":
+            self.library.undo()
+        elif p.station is not None:
+            self._edit(action, p.station.id)
+
+    def _edit(self, action: str, station_id: str) -> None:
+        """The library's keys, on the selected station."""
+        if action == "remove":
+            stations = self.library.stations
+            index = next((i for i, s in enumerate(stations) if s.id == station_id), None)
+            self.library.remove(station_id)
+            if index is not None and self.player.state not in ACTIVE and \
+                    len(self.library.stations) == len(stations) - 1:
+                # Not playing: the station after it is selected (a playing one plays on).
+                self.player.select(self.library.stations[min(index, len(stations) - 2)])
+        elif action == "rename":
+            self.stations.start_rename(station_id)
+        elif action in ("move_up", "move_down"):
+            self.library.move(station_id, -1 if action == "move_up" else 1)
+            self.stations.scroll_to_station(station_id)
+
+    def open_search(self) -> None:
+        """The search dialog (built the first time)."""
+        if self.search is None:
+            from ui.search_dialog import SearchDialog
+
+            self.search = SearchDialog(library=self.library)
+        self.search.open_search()
 
     def step_station(self, delta: int) -> None:
         """Select the previous/next station; while playing, it plays at once."""
-        stations = self.catalogue.stations
+        stations = self.library.stations
         if not stations:
             return
         current = self.player.station
@@ -204,16 +251,38 @@ class OnAirApp(App):
 
     # wiring
     def _initial_station(self) -> Station | None:
-        stations = self.catalogue.stations
+        stations = self.library.stations
         by_id = {s.id: s for s in stations}
         if self.prefs.last_station in by_id:
             return by_id[self.prefs.last_station]
         return stations[0] if stations else None
 
-    def _on_station(self, _player, _station: Station | None) -> None:
+    def _on_station(self, _player, station: Station | None) -> None:
+        volume = self.prefs.volume_for(station.id) if station is not None else None
+        if volume is not None and volume != int(self.player.volume):
+            self.player.set_volume(volume)  # as this station was last heard
         self._follow_station()
         self._news_follows()
         self._remember()
+
+    def _on_volume(self, player, volume: float) -> None:
+        if player.station is not None:
+            self.prefs = self.prefs.with_station_volume(player.station.id, int(volume))
+        self._remember()
+
+    def _on_state(self, player, state: str) -> None:
+        if state == "playing" and player.mode == "live" and player.station is not None:
+            self.library.played(player.station)  # a directory station's click, once
+
+    def _on_stations(self, _library, stations: list[Station]) -> None:
+        self.root.station_rows = len(stations)
+        self.guide.roster.stations = tuple(stations)  # on now at the others
+        current = self.player.station
+        now = next((s for s in stations if current is not None and s.id == current.id), None)
+        if now is not None and now != current and now.streams == current.streams:
+            # Renamed, or its website told its news and donation page: the same stream, so
+            # the player goes on; the bar, the guide and the news follow the new fields.
+            self.player.station = now
 
     def _guide_follows_station(self, _dt: float) -> None:
         self.guide.set_station(self.player.station)
@@ -247,9 +316,13 @@ class OnAirApp(App):
                     "up_next": self.up_next, "news": self.news_panel}
         texts = {name: visible_texts(w) for name, w in sections.items()}
         texts["reader"] = visible_texts(self.reader) if self.reader.is_open else []
+        searching = self.search is not None and self.search.is_open
+        texts["search"] = visible_texts(self.search) if searching else []
+        texts["notice"] = visible_texts(self.root.ids.help_line)
         controls = {"play": self.bar.ids.play, "back_to_live": self.bar.ids.back_to_live,
-                    "seek": self.bar.ids.seek,
-                    "newscast_play": self.news_panel.ids.get("newscast_play")}
+                    "seek": self.bar.ids.seek, "support": self.bar.ids.support,
+                    "newscast_play": self.news_panel.ids.get("newscast_play"),
+                    "add_station": self.root.ids.add_station, "undo": self.root.ids.undo}
         return {"station": station.id if station is not None else None,
                 "state": self.player.state, "mode": self.player.mode, "drawn": self._drawn,
                 "window": self._visibility.state(),

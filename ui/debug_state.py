@@ -8,6 +8,9 @@ unmapped or covered), "frames": frames drawn so far, "loop_fps": the event loop'
 "sections": {name: [visible label texts]}, "controls": {name: [x, y]}}` where controls
 are a few enabled, visible buttons and their centres in window pixels from the top-left
 corner (for `xdotool mousemove`). "window" comes from ui.visibility.WindowVisibility.
+Sections (OnAirApp.visible_state): player_bar, stations, up_next, news, reader (while a
+story is open), search (while the search dialog is open: its texts and result rows) and
+notice (the help line, or the library's last edit and its Undo button).
 The texts are read from the widgets' labels (what a listener can see: opacity > 0),
 so a test checks the screen's words, not the controllers' fields. Off when unset.
 """

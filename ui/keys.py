@@ -1,23 +1,29 @@
 """The keyboard map of the main window: which key does what (pure, no toolkit).
 
 `action_for(key, codepoint, modifiers)` turns a Kivy `on_key_down` event into an
-action name the app carries out; keys with Ctrl/Alt/Meta are left to the system.
+action name the app carries out. Plain keys play and browse; the station library's
+keys are "/" (or Ctrl+F) search, Delete remove, Ctrl+Z undo, F2 rename and
+Ctrl+Up/Down (or Alt+Up/Down) move the selected station. Other keys with Ctrl/Alt/Meta
+are left to the system.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-HELP = ("Space play/pause   ·   Up/Down station   ·   M mute   ·   +/- volume   ·   "
-        "N next story   ·   Esc close story")
+HELP = ("Space play/pause · Up/Down station · M mute · +/- volume · N next story · Esc close · "
+        "/ search · F2 rename · Del remove · Ctrl+Z undo · Ctrl+Up/Down move")
 
+UP, DOWN, DELETE, F2 = 273, 274, 127, 283
 _BY_KEY = {
     32: "toggle",           # space
-    273: "previous",        # up
-    274: "next",            # down
+    UP: "previous",
+    DOWN: "next",
     27: "close_reader",     # escape
     270: "volume_up",       # keypad +
     269: "volume_down",     # keypad -
+    DELETE: "remove",
+    F2: "rename",
 }
 _BY_CHAR = {
     " ": "toggle",
@@ -26,13 +32,24 @@ _BY_CHAR = {
     "=": "volume_up",       # the unshifted "+" key on most layouts
     "-": "volume_down",
     "n": "next_story",
+    "/": "search",
 }
+# With Ctrl (or Alt for the arrows): by key code, since Ctrl changes the codepoint.
+_WITH_CTRL = {102: "search", 122: "undo", UP: "move_up", DOWN: "move_down"}  # f, z
+_WITH_ALT = {UP: "move_up", DOWN: "move_down"}
 VOLUME_STEP = 5
 
 
 def action_for(key: int, codepoint: str | None, modifiers: Sequence[str] = ()) -> str | None:
     """The action for a key press, or None when the key is not ours."""
-    if set(modifiers) & {"ctrl", "alt", "meta", "super"}:
+    held = set(modifiers) & {"ctrl", "alt", "meta", "super"}
+    if held and "shift" in modifiers:
+        return None  # Ctrl+Shift+Z is no undo
+    if held == {"ctrl"}:
+        return _WITH_CTRL.get(key)
+    if held == {"alt"}:
+        return _WITH_ALT.get(key)
+    if held:
         return None
     if key in _BY_KEY:
         return _BY_KEY[key]

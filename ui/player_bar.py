@@ -5,7 +5,9 @@ Live: the station's logo and name, the player's state in words ("Buffering…",
 button beside it), the stream title, the program on now with
 a progress bar and "elapsed / length". During a newscast (player.mode ==
 "ondemand") the program part shows the newscast title, a seek slider and
-"Back to live". Handlers are one call into the player controller.
+"Back to live". For a station with a donation page (`support`, http(s)) a
+"Support <station>" button beside its name opens the page in the desktop's browser
+(through the LibraryController). Handlers are one call into a controller.
 """
 
 from __future__ import annotations
@@ -27,12 +29,14 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.slider import Slider
 
 from infra.timefmt import duration
+from infra.urls import is_stream_url, one_line
 from player.catalogue import logo_path
 from player.states import ACTIVE, WAITING
 from schedule.guide import progress
 from ui import theme
 
 _KV = str(files("ui") / "player_bar.kv")
+SUPPORT_NAME_CHARS = 22  # "Support <name>" stays a small button beside the name
 
 
 
@@ -117,12 +121,14 @@ class PlayerBar(BoxLayout):
     seekable = BooleanProperty(False)
     position_time = StringProperty("")
     paint_surface = BooleanProperty(True)  # False where the window's clear colour is the surface
+    library = ObjectProperty(None, allownone=True)  # LibraryController: the Support button
+    support_text = StringProperty("")  # "Support KCUR 89.3", or "" (no button)
 
     def __init__(self, *, player, guide, clock: Callable[[], datetime] | None = None,
-                 **kwargs) -> None:
+                 library=None, **kwargs) -> None:
         if _KV not in Builder.files:
             Builder.load_file(_KV)
-        super().__init__(player=player, guide=guide, **kwargs)
+        super().__init__(player=player, guide=guide, library=library, **kwargs)
         self._clock = clock or (lambda: datetime.now(UTC))
         player.bind(station=self._on_station, state=self._on_state, error=self._on_state,
                     retry_in_s=self._on_state, mode=self._on_state, reason=self._on_state,
@@ -160,6 +166,10 @@ class PlayerBar(BoxLayout):
     def back_to_live(self) -> None:
         self.player.back_to_live()
 
+    def support(self) -> None:
+        if self.library is not None:
+            self.library.open_support(self.player.station)
+
     def tick(self) -> None:
         """Move the program progress on (called every second)."""
         self._on_program()
@@ -170,6 +180,9 @@ class PlayerBar(BoxLayout):
         self.station_name = station.name if station is not None else "No station"
         path = logo_path(station) if station is not None else None
         self.logo = str(path) if path else ""
+        has_page = self.library is not None and is_stream_url(getattr(station, "support", None))
+        self.support_text = f"Support {one_line(station.name, SUPPORT_NAME_CHARS)}" \
+            if has_page and station else ""
 
     def _on_state(self, *_args) -> None:
         p = self.player

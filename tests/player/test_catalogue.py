@@ -13,6 +13,7 @@ from infra.errors import BadInput
 from infra.paths import Paths
 from player.catalogue import (
     DEFAULT_FILE,
+    catalogue_to_json,
     load_catalogue,
     logo_path,
     parse_catalogue,
@@ -144,6 +145,9 @@ def test_top_level_shape_errors(data: bytes, expected: str) -> None:
     ({"news": {"feed": "file:///tmp/feed.xml"}}, 'field "news.feed": URL "file:///tmp/feed.xml"'),
     ({"news": {}}, 'field "news.feed": missing'),
     ({"logo": 3}, 'field "logo": must be a file path or null'),
+    ({"support": "javascript:donate()"}, 'field "support": URL "javascript:donate()": scheme'),
+    ({"support": "file:///home/me/donate.html"}, 'field "support": URL "file:///home/me/'),
+    ({"support": 7}, 'field "support": URL: not a string'),
 ])
 def test_station_field_errors_name_file_station_and_field(changes: dict, expected: str) -> None:
     message = error_of(doc(STATION, second(**changes)))
@@ -200,8 +204,21 @@ def test_missing_override_and_broken_user_file_are_named(tmp_path: Path) -> None
                               'unknown IANA time zone "Mars/Olympus"')
 
 
+def test_support_is_an_optional_http_url_written_back() -> None:
+    cat = parse_catalogue(doc(STATION | {"support": "https://www.kcur.org/donate"},
+                              second()), "x.json")
+    assert cat.get("kcur").support == "https://www.kcur.org/donate"
+    assert cat.get("kuhf").support is None
+    written = catalogue_to_json(cat)["stations"]
+    assert [s["support"] for s in written] == ["https://www.kcur.org/donate", None]
+    assert parse_catalogue(json.dumps({"stations": written}).encode(), "y") == cat
+    assert parse_catalogue(doc(second(support=None) | {"support": None}), "z").get(
+        "kuhf").support is None
+
+
 def test_save_round_trips(tmp_path: Path) -> None:
-    cat = parse_catalogue(doc(STATION, second(schedule=None, news=None),
+    cat = parse_catalogue(doc(STATION | {"support": "https://www.kcur.org/donate"},
+                              second(schedule=None, news=None),
                               newscast={"feed": "https://n.example/feed.xml"}), "x")
     target = tmp_path / "config" / "stations.json"
     save_catalogue(cat, target)

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from ui.prefs import FILE_NAME, Prefs, load_prefs, save_prefs
 
 
@@ -38,3 +40,61 @@ def test_unwritable_dir_is_logged_not_raised(tmp_path):
     blocker.write_text("")
     save_prefs(blocker / "sub", Prefs(volume=10))  # parent is a file: OSError inside
     assert load_prefs(blocker / "sub") == Prefs()
+
+
+# -- the volume of each station ----------------------------------------------------------------
+def test_station_volumes_round_trip_beside_the_prefs(tmp_path):
+    from ui.prefs import VOLUMES_FILE
+
+    prefs = Prefs(volume=30).with_station_volume("kcur", 30).with_station_volume("kuhf", 75)
+    assert prefs.volume_for("kuhf") == 75 and prefs.volume_for("wkar") is None
+    save_prefs(tmp_path, prefs)
+    assert load_prefs(tmp_path) == prefs
+    assert "station_volumes" not in json.loads((tmp_path / FILE_NAME).read_text())
+    assert json.loads((tmp_path / VOLUMES_FILE).read_text()) == {
+        "volumes": {"kcur": 30, "kuhf": 75}}
+
+
+def test_station_volumes_keep_the_newest_and_drop_bad_entries(tmp_path):
+    from ui.prefs import MAX_STATION_VOLUMES, VOLUMES_FILE
+
+    prefs = Prefs()
+    for n in range(MAX_STATION_VOLUMES + 5):
+        prefs = prefs.with_station_volume(f"s{n}", n % 101)
+    assert len(prefs.station_volumes) == MAX_STATION_VOLUMES
+    assert "s0" not in prefs.station_volumes and f"s{MAX_STATION_VOLUMES + 4}" in (
+        prefs.station_volumes)
+    assert prefs.with_station_volume("s9", 500).volume_for("s9") == 100
+    (tmp_path / VOLUMES_FILE).write_text(json.dumps({"volumes": {
+        "kcur": 20, "kuhf": 101, "wkar": True, "": 5, "x" * 300: 5, "npr": "50"}}))
+    assert load_prefs(tmp_path).station_volumes == {"kcur": 20}
+    (tmp_path / VOLUMES_FILE).write_text("[not, json")
+    assert load_prefs(tmp_path).station_volumes == {}
+
+
+@pytest.mark.gui
+def test_each_station_plays_at_its_own_volume_across_starts(window, tmp_path, stations):
+    from tests.ui.conftest import press, wait_until
+    from tests.ui.test_keys import LibraryApp
+
+    runner = LibraryApp(window, tmp_path, stations)
+    try:
+        app = runner.start()
+        assert app.player.station.id == "kcur"
+        app.player.set_volume(30)
+        press(274)  # Down: kuhf, which has no volume of its own: it keeps 30
+        assert app.player.station.id == "kuhf" and app.player.volume == 30
+        app.player.set_volume(75)
+        press(273)  # Up: kcur, as it was last heard
+        wait_until(lambda: app.player.volume == 30)
+        assert runner.backend.volume == 30
+        press(274)
+        wait_until(lambda: app.player.volume == 75)
+        runner.stop()
+
+        app = runner.start()  # the next start: kuhf (the last station) at 75
+        assert app.player.station.id == "kuhf" and app.player.volume == 75
+        press(273)
+        wait_until(lambda: app.player.volume == 30)
+    finally:
+        runner.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.tasks import task_runner
-from tests.ui.conftest import click, programs_around, screenshot, wait_until
+from tests.ui.conftest import click, press, programs_around, screenshot, wait_until
 
 pytestmark = pytest.mark.gui
 
@@ -112,3 +112,89 @@ def test_every_station_shows_its_program_on_now(show, player, stations, guide_cl
     assert "On now" not in row(widget, "wkar").ids.detail.text  # no guide: nothing invented
     guide.shutdown()
     http.close()
+
+
+# -- the library's list: follows its stations, edits inline -----------------------------------
+@pytest.fixture
+def library(tmp_path, stations):
+    """A LibraryController over the test stations in their own catalogue file."""
+    from infra.paths import Paths
+    from library.controller import LibraryController
+    from library.user_catalogue import UserCatalogue
+    from player.catalogue import save_catalogue
+    from player.stations import Catalogue
+
+    path = tmp_path / "stations.json"
+    save_catalogue(Catalogue(stations, None), path)
+    paths = Paths(tmp_path / "config", tmp_path / "cache", tmp_path / "state")
+    store = UserCatalogue(paths, str(path))
+    ctl = LibraryController(store, None, tasks=task_runner(), state_dir=paths.state_dir,
+                            stations=store.load().stations)
+    ctl.file = path
+    yield ctl
+    ctl.shutdown()
+
+
+@pytest.fixture
+def edit_list(show, player, guide, library, stations):
+    from ui.station_list import StationList
+
+    player.select(stations[0])
+    return show(StationList(player=player, guide=guide, library=library,
+                            size_hint=(None, None), size=(520, 400)))
+
+
+def stored_names(library) -> list[str]:
+    from library.user_catalogue import UserCatalogue  # noqa: F401 - the file, read afresh
+    from player.catalogue import read_catalogue
+
+    return [s.name for s in read_catalogue(library.file).stations]
+
+
+def test_the_list_follows_the_library(edit_list, library):
+    wait_until(lambda: len(edit_list.data) == 3)
+    library.remove("kuhf")
+    wait_until(lambda: [r["station_id"] for r in edit_list.data] == ["kcur", "wkar"])
+    library.undo()
+    wait_until(lambda: [r["station_id"] for r in edit_list.data] == ["kcur", "kuhf", "wkar"])
+    library.move("kcur", 2)
+    wait_until(lambda: [r["station_id"] for r in edit_list.data] == ["kuhf", "wkar", "kcur"])
+    wait_until(lambda: not library.saving)
+    assert stored_names(library) == ["Houston Public Media", "WKAR 90.5", "KCUR 89.3"]
+
+
+def test_only_the_selected_row_offers_rename_and_remove(edit_list, library, window):
+    wait_until(lambda: row(edit_list, "kcur").selected)
+    kcur, kuhf = row(edit_list, "kcur"), row(edit_list, "kuhf")
+    assert kcur.ids.remove_button.get_root_window() is not None
+    assert kcur.ids.remove_button.parent.opacity == 1
+    assert kuhf.ids.remove_button.parent.opacity == 0 and kuhf.ids.remove_button.disabled
+    screenshot(window, "station_list_edit_controls")
+    click(kcur.ids.remove_button)
+    wait_until(lambda: [r["station_id"] for r in edit_list.data] == ["kuhf", "wkar"])
+    assert library.notice == "Removed KCUR 89.3" and library.can_undo
+
+
+def test_rename_inline_enter_keeps_esc_drops(edit_list, library, window):
+    from tests.ui.test_search_dialog import type_text
+
+    wait_until(lambda: row(edit_list, "kcur").selected)
+    click(row(edit_list, "kcur").ids.rename_button)
+    field = row(edit_list, "kcur").ids.rename
+    wait_until(lambda: field.focus, what="the name field focused")
+    assert field.text == "KCUR 89.3" and field.selection_text == "KCUR 89.3"
+    type_text("My [b]KC[/b]")  # typed over the selection
+    screenshot(window, "station_list_renaming")
+    press(13)
+    wait_until(lambda: not row(edit_list, "kcur").editing)
+    assert library.stations[0].name == "My [b]KC[/b]"
+    assert row(edit_list, "kcur").name == "My &bl;b&br;KC&bl;/b&br;"  # shown literally
+    wait_until(lambda: not library.saving)
+    assert stored_names(library)[0] == "My [b]KC[/b]"
+
+    edit_list.start_rename("kcur")
+    wait_until(lambda: row(edit_list, "kcur").ids.rename.focus)
+    type_text("dropped")
+    press(27)
+    wait_until(lambda: not row(edit_list, "kcur").editing)
+    assert library.stations[0].name == "My [b]KC[/b]"
