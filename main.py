@@ -123,12 +123,15 @@ class Services:
         directory search, for the GUI."""
         from library.add import enrich_from_homepage
         from library.controller import LibraryController
+        from library.favicons import Favicons
         from library.user_catalogue import UserCatalogue
 
         return LibraryController(UserCatalogue(self.paths, self.stations_file), self.directory,
                                  tasks=self.tasks, state_dir=self.paths.state_dir,
                                  stations=self.catalogue.stations,
-                                 enrich=partial(enrich_from_homepage, self.http))
+                                 enrich=partial(enrich_from_homepage, self.http),
+                                 favicons=Favicons(self.http, self.paths.cache_dir, self.tasks,
+                                                   logos_dir=self.paths.config_dir / "logos"))
 
     def gui_app(self, *, player: PlayerController | None = None,
                 guide: GuideController | None = None,

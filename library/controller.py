@@ -41,6 +41,7 @@ from infra.paths import atomic_write_text
 from infra.tasks import Task, TaskRunner
 from infra.urls import is_stream_url, one_line
 from library.add import station_from_directory
+from library.favicons import Favicons
 from library.model import DirectoryStation, is_station_uuid
 from library.user_catalogue import clean_name, station_id
 from player.stations import Station
@@ -92,10 +93,11 @@ class LibraryController(EventDispatcher):
                  stations: Iterable[Station] = (), debounce_s: float = DEBOUNCE_S,
                  notice_s: float = NOTICE_S, limit: int = SEARCH_LIMIT,
                  enrich: Callable[[Station], Station] | None = None,
-                 open_url: Callable[[str], object] = webbrowser.open, **kwargs) -> None:
+                 open_url: Callable[[str], object] = webbrowser.open,
+                 favicons: Favicons | None = None, **kwargs) -> None:
         """`store`: a UserCatalogue; `directory`: a Directory; `stations`: what the store
         holds now (main.py loaded it already); `enrich`: blocking, a station with what its
-        homepage tells."""
+        homepage tells; `favicons`: the results' icons, an added station's logo (none without)."""
         super().__init__(**kwargs)
         self._store = store
         self._directory = directory
@@ -111,6 +113,8 @@ class LibraryController(EventDispatcher):
         self._search_task: Task | None = None
         self._clicks_path = state_dir / CLICKS_FILE
         self._counted = _read_counted(self._clicks_path)
+        self.favicons = favicons or Favicons(None, None, tasks)
+        self.bind(results=lambda _ctl, found: self.favicons.fetch(found))  # drops older ones
         self._closed = False
         self._debounce = Clock.create_trigger(self._start_search, debounce_s)
         self._notice_timer = Clock.create_trigger(self._clear_notice, notice_s)
@@ -174,7 +178,7 @@ class LibraryController(EventDispatcher):
         try:
             station = station_from_directory(record)
             name = clean_name(station.name) or "Station"  # as the store names it
-            station = replace(station, name=name,
+            station = replace(station, name=name, logo=self.favicons.keep(record.id),
                               id=station_id(name, {s.id for s in self.stations}))
         except OnAirError as err:
             self._say(f"Could not add {one_line(record.name, 60)}: {err}")
@@ -333,8 +337,7 @@ class LibraryController(EventDispatcher):
         if uuid is None or uuid in self._counted or self._closed:
             return
         self._counted.add(uuid)
-        counted = sorted(self._counted)
-        path = self._clicks_path
+        counted, path = sorted(self._counted), self._clicks_path
 
         def count() -> None:
             _write_counted(path, counted)  # first: a click never counts twice
@@ -382,10 +385,9 @@ def support_url(station: Station | None) -> str | None:
 def _read_counted(path: Path) -> set[str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return set()
     except (OSError, ValueError) as err:
-        log.warning("ignoring unreadable %s: %s", path, err)
+        if not isinstance(err, FileNotFoundError):
+            log.warning("ignoring unreadable %s: %s", path, err)
         return set()
     values = data.get("counted") if isinstance(data, dict) else None
     return {v for v in values if is_station_uuid(v)} if isinstance(values, list) else set()

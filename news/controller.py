@@ -22,6 +22,7 @@ from kivy.properties import ListProperty, ObjectProperty, OptionProperty, String
 
 from infra.errors import OnAirError
 from infra.http import HttpClient
+from infra.images import fetch_image
 from infra.tasks import Lane, Task, TaskRunner
 from infra.timefmt import copy_time
 from news import fetch
@@ -235,7 +236,7 @@ class NewsController(EventDispatcher):
         def work() -> tuple[str | None, Any]:
             from kivy.core.image import ImageLoader
 
-            path = fetch.fetch_image(http, url, image_dir)
+            path = fetch_image(http, url, image_dir)
             if path is None:
                 return None, None
             return str(path), ImageLoader.load(str(path), keep_data=True)

@@ -1,5 +1,7 @@
 """Fetching news through the one HTTP layer: station stories, the newscast, story images.
 
+Story images are infra.images.fetch_image (re-exported here for the CLI and the bench).
+
 Blocking; the controller runs these off the Kivy thread, the CLI calls them directly.
 An answer that is not a feed is refused inside the HTTP layer, so it never replaces a
 good cached copy and the stale copy is served instead.
@@ -7,27 +9,23 @@ good cached copy and the stale copy is served instead.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from infra.errors import BadInput, OnAirError, SourceUnavailable
+from infra.errors import BadInput, SourceUnavailable
 from infra.http import Fetched, HttpClient
-from infra.paths import atomic_write_bytes
+from infra.images import MAX_IMAGE_BYTES as MAX_IMAGE_BYTES
+from infra.images import fetch_image as fetch_image
+from infra.images import image_kind as image_kind
 from infra.urls import one_line
-from news.feeds import MAX_STORIES, parse_station_feed, read_feed, web_url
+from news.feeds import MAX_STORIES, parse_station_feed, read_feed
 from news.model import Newscast, Story
 from news.newscast import parse_newscast
 from player.stations import Station
 
 NEWSCAST_SOURCE = "NPR News Now feed"
 NEWSCAST_MAX_AGE = timedelta(minutes=45)  # the audio link expires after about an hour
-MAX_IMAGE_BYTES = 5_000_000
-MAX_CACHED_IMAGES = 200
 _XMLISH = ("xml", "rss", "atom", "text/html", "text/plain", "octet-stream")
-_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF87a", "gif"),
-                (b"GIF89a", "gif"))
 
 
 def feed_check(content: bytes, content_type: str) -> None:
@@ -81,61 +79,3 @@ def fetch_newscast(http: HttpClient, feed_url: str, *, now: datetime | None = No
         raise SourceUnavailable(
             f"{NEWSCAST_SOURCE}: no newscast with an audio link ({one_line(feed_url)})")
     return newscast
-
-
-def image_kind(data: bytes) -> str | None:
-    """File extension for an image Kivy can show (by signature), or None."""
-    for magic, ext in _IMAGE_MAGIC:
-        if data.startswith(magic):
-            return ext
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    return None
-
-
-def fetch_image(http: HttpClient, url: str, cache_dir: Path, *,
-                max_bytes: int = MAX_IMAGE_BYTES) -> Path | None:
-    """The story image as a file in `cache_dir` (named by a hash of the URL), or None.
-
-    None for a non-http(s) URL, a failed download, a body over `max_bytes`, or bytes
-    that are not a PNG/JPEG/GIF/WebP image. Never raises OnAirError.
-    """
-    url = web_url(url)
-    if not url:
-        return None
-    digest = hashlib.sha256(url.encode()).hexdigest()[:32]
-    for existing in cache_dir.glob(f"{digest}.*"):
-        if existing.stat().st_size > 0:
-            return existing
-    try:
-        data = http.get_bytes(url, source="Story image", max_bytes=max_bytes)
-    except OnAirError:
-        return None
-    kind = image_kind(data)
-    if kind is None:
-        return None
-    path = cache_dir / f"{digest}.{kind}"
-    try:
-        atomic_write_bytes(path, data)
-    except OSError:
-        return None
-    _prune(cache_dir, keep=path)
-    return path
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def _prune(cache_dir: Path, *, keep: Path) -> None:
-    """Keep the newest MAX_CACHED_IMAGES images (other threads' temp files are left alone)."""
-    try:
-        files = [p for p in cache_dir.iterdir() if not p.name.startswith(".") and p != keep]
-        files.sort(key=_mtime, reverse=True)
-        for old in files[MAX_CACHED_IMAGES - 1:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass

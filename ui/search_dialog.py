@@ -4,8 +4,10 @@ Built with the LibraryController. The text field hands every change to
 `library.search(text)` (the controller waits for a pause in the typing and searches off
 the UI thread); the results come back in `library.results` and show as a RecycleView
 of plain dicts (`result_rows`): the name, then country, state, codec and bitrate, and
-tags, all escaped (directory text is untrusted). Up/Down choose a result, Enter adds it
-(as does its Add button), Esc closes. A result already in On Air Stations reads "Added".
+tags, all escaped (directory text is untrusted), after the station's icon (its favicon,
+fetched by `library.favicons`) or, while it has none or it does not load, its initials.
+Up/Down choose a result, Enter adds it (as does its Add button), Esc closes. A result
+already in On Air Stations reads "Added".
 """
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ def result_detail(record: DirectoryStation) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def result_rows(records: list[DirectoryStation], selected: int,
-                added: list[bool]) -> list[dict]:
-    """The RecycleView rows of the results (escaped text, selection and added flags)."""
+def result_rows(records: list[DirectoryStation], selected: int, added: list[bool],
+                icons: dict[str, str] | None = None) -> list[dict]:
+    """The RecycleView rows of the results (escaped text, the icon's local file or "",
+    selection and added flags)."""
+    icons = icons or {}
     return [{"index": i, "name": escape(r.name), "detail": escape(result_detail(r)),
+             "initials": escape(r.name[:4]), "icon": icons.get(r.id, ""),
              "selected": i == selected, "added": added[i]} for i, r in enumerate(records)]
 
 
@@ -51,6 +56,8 @@ class ResultRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
     index = NumericProperty(-1)
     name = StringProperty("")
     detail = StringProperty("")
+    initials = StringProperty("")
+    icon = StringProperty("")  # a local image file, "" for the initials
     selected = BooleanProperty(False)
     added = BooleanProperty(False)
     _list = None
@@ -109,6 +116,7 @@ class SearchDialog(ModalView):
         library.bind(results=self._on_results, stations=self._refresh,
                      message=self.setter("message"), notice=self.setter("notice"),
                      status=lambda _lib, status: setattr(self, "failed", status == "unavailable"))
+        library.favicons.bind(icons=self._refresh)
         self.ids.results.bind(on_pick=lambda _rv, i: self.choose(i),
                               on_add=lambda _rv, i: self.add(i))
         self.message, self.notice = library.message, library.notice
@@ -169,7 +177,8 @@ class SearchDialog(ModalView):
 
     def _refresh(self, *_args) -> None:
         results = list(self.library.results)
-        rows = result_rows(results, self.selected, [self.library.is_added(r) for r in results])
+        rows = result_rows(results, self.selected, [self.library.is_added(r) for r in results],
+                           self.library.favicons.icons)
         if rows != self.ids.results.data:
             self.ids.results.data = rows
 

@@ -17,12 +17,16 @@ from infra.http import HttpClient
 from infra.paths import Paths
 from library.controller import CLICKS_FILE, LibraryController
 from library.directory import Directory
+from library.favicons import FAVICON_DIR, Favicons
 from library.user_catalogue import UserCatalogue
 from tests.support.directory_server import (
+    FAVICONS,
+    ICON_UUIDS,
     MARKUP_NAME,
     TONE_A_UUID,
     TONE_B_UUID,
     DirectoryServer,
+    favicon_records,
 )
 from tests.support.tasks import task_runner
 from tests.support.wait import wait_until
@@ -320,3 +324,86 @@ def test_an_added_station_gets_what_its_website_tells(paths, http, httpserver):
     assert added.support == "https://www.kcur.org/donate"
     assert added.schedule is not None and added.schedule.ucs == KCUR_UCS
     assert added.news_feed == httpserver.url_for("/news.rss")
+
+
+# -- favicons ---------------------------------------------------------------------------------
+@pytest.fixture
+def icon_server() -> Iterator[DirectoryServer]:
+    with DirectoryServer([]) as s:
+        s.records = favicon_records(s.url)
+        yield s
+
+
+def with_icons(paths: Paths, http: HttpClient, server: DirectoryServer) -> LibraryController:
+    store = UserCatalogue(paths)
+    tasks = task_runner()
+    return LibraryController(store, Directory(http, [server.url]), tasks=tasks,
+                             state_dir=paths.state_dir, stations=store.load().stations,
+                             favicons=Favicons(http, paths.cache_dir, tasks,
+                                               logos_dir=paths.config_dir / "logos"))
+
+
+def test_good_favicons_become_icons_and_the_rest_do_not(paths, http, icon_server):
+    ctl = with_icons(paths, http, icon_server)
+    found(ctl, "icon")
+    assert len(ctl.results) == len(ICON_UUIDS)
+    good = [u for u, kind in ICON_UUIDS.items() if kind == "good"]
+    pump(lambda: list(ctl.favicons.icons) == good)
+    fetched = lambda: sorted(p for p in icon_server.paths() if p.startswith("/favicons/"))  # noqa: E731
+    pump(lambda: len(fetched()) == 5)  # every http(s) one is asked, the javascript: one never
+    assert fetched() == sorted(f"/favicons/{k}.png" for k in ICON_UUIDS.values()
+                               if k != "script")
+    time.sleep(0.3)
+    Clock.tick()
+    assert list(ctl.favicons.icons) == good  # too big, not an image, broken, 404: no icon
+    icon = Path(ctl.favicons.icons[good[0]])
+    assert icon.parent == paths.cache_dir / FAVICON_DIR and icon.read_bytes() == \
+        FAVICONS["good.png"][0]
+    assert {p.name for p in icon.parent.iterdir()} == {icon.name}  # the broken one is gone
+    ctl.shutdown()
+
+
+def test_an_added_station_keeps_its_icon_as_logo(paths, http, icon_server):
+    from player.catalogue import logo_path
+
+    ctl = with_icons(paths, http, icon_server)
+    found(ctl, "icon")
+    good = next(r for r in ctl.results if ICON_UUIDS[r.id] == "good")
+    script = next(r for r in ctl.results if ICON_UUIDS[r.id] == "script")
+    pump(lambda: good.id in ctl.favicons.icons)
+    added = ctl.add_result(good)
+    plain = ctl.add_result(script)
+    assert added is not None and plain is not None
+    # the icon is copied out of the cache (which is pruned) into the config dir
+    assert Path(added.logo).read_bytes() == Path(ctl.favicons.icons[good.id]).read_bytes()
+    assert Path(added.logo).parent == paths.config_dir / "logos"
+    assert plain.logo is None
+    pump(lambda: not ctl.saving)
+    ctl.shutdown()
+    stored = {s.directory_uuid: s for s in UserCatalogue(paths).load().stations}
+    assert stored[good.id].logo == added.logo
+    assert logo_path(stored[good.id]) == Path(added.logo)
+    assert stored[script.id].logo is None
+
+
+def test_newer_results_drop_the_icons_still_coming(paths, http, icon_server):
+    ctl = with_icons(paths, http, icon_server)
+    found(ctl, "icon")
+    good = next(r.id for r in ctl.results if ICON_UUIDS[r.id] == "good")
+    pump(lambda: good in ctl.favicons.icons)
+    ctl.favicons.fetch(ctl.results)  # fetched again (from the cache) ...
+    ctl.results = []  # ... and superseded before the Kivy thread hears back
+    time.sleep(0.3)
+    Clock.tick()
+    Clock.tick()
+    assert ctl.favicons.icons == {}
+    ctl.shutdown()
+
+
+def test_no_icons_without_an_http_client(make, server):
+    ctl = make()
+    found(ctl, "tone")
+    time.sleep(0.2)
+    Clock.tick()
+    assert ctl.favicons.icons == {}
+    assert not any(p.startswith("/favicons/") for p in server.paths())

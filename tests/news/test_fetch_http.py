@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from werkzeug import Response
 
+from infra import images
 from infra.errors import BadInput, SourceUnavailable
 from news import fetch
 from tests.news.conftest import make_station
@@ -141,9 +142,9 @@ def test_old_stale_newscast_is_refused_because_its_link_expired(httpserver, http
 def test_image_is_saved_by_url_hash_and_reused(httpserver, http, tmp_path) -> None:
     httpserver.expect_request("/i.png").respond_with_data(tiny_png(), content_type="image/png")
     url = httpserver.url_for("/i.png")
-    path = fetch.fetch_image(http, url, tmp_path / "img")
+    path = images.fetch_image(http, url, tmp_path / "img")
     assert path is not None and path.suffix == ".png" and path.read_bytes() == tiny_png()
-    assert fetch.fetch_image(http, url, tmp_path / "img") == path
+    assert images.fetch_image(http, url, tmp_path / "img") == path
     assert len([r for r, _ in httpserver.log if r.path == "/i.png"]) == 1
 
 
@@ -157,5 +158,5 @@ def test_image_failures_give_none(httpserver, http, tmp_path, case) -> None:
     elif case == "404":
         httpserver.expect_request("/i").respond_with_data("no", status=404)
     url = "file:///etc/passwd" if case == "scheme" else httpserver.url_for("/i")
-    assert fetch.fetch_image(http, url, tmp_path / "img") is None
+    assert images.fetch_image(http, url, tmp_path / "img") is None
     assert not (tmp_path / "img").exists() or not any((tmp_path / "img").iterdir())

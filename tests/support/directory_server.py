@@ -14,6 +14,11 @@ reverse, offset, limit, hidebroken; substring matches like the real server), `GE
 is kept in `seen` (path, query arguments, User-Agent). `DirectoryServer(status=500)`
 answers every request with that status (an HTML error page); `body=` answers every request
 200 with those bytes. `silent_server` (never answers) is re-exported for the hang.
+
+Station icons: `GET /favicons/{name}` serves FAVICONS (a real tiny PNG, one over the GUI's
+256 KB cap, an HTML page called image/png, a PNG signature over garbage); any other name is
+a 404. `favicon_records(server.url)` are stations named "Icon ..." whose favicons point at
+them (and one at a javascript: URL).
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ from types import TracebackType
 from werkzeug import Request, Response
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from tests.support.feeds import tiny_png
 from tests.support.metadata_server import silent_server
 
 __all__ = ["DirectoryServer", "Seen", "demo_records", "hostile_records", "station_record",
-           "silent_server", "TONE_A_UUID", "TONE_B_UUID", "BROKEN_UUID", "HOSTILE_UUIDS"]
+           "silent_server", "favicon_records", "FAVICONS", "ICON_UUIDS", "TONE_A_UUID",
+           "TONE_B_UUID", "BROKEN_UUID", "HOSTILE_UUIDS"]
 
 TONE_A_UUID = "96062a7b-0601-11e8-ae97-52543be04c81"  # plays the bench's /a.mp3 (440 Hz)
 TONE_B_UUID = "960e57c5-0601-11e8-ae97-52543be04c81"  # plays the bench's /b.aac (1000 Hz)
@@ -52,6 +59,20 @@ HOSTILE_UUIDS = {  # uuid -> what a client must make of it ("dropped" or "kept")
     FILE_URL_UUID: "dropped", JS_URL_UUID: "dropped", DATA_URL_UUID: "dropped",
     OPTION_URL_UUID: "dropped", JS_FAVICON_UUID: "kept", HUGE_NAME_UUID: "kept",
     MARKUP_UUID: "kept", CONTROL_UUID: "kept", BAD_NUMBERS_UUID: "kept", URL_ONLY_UUID: "kept",
+}
+ICON_UUIDS = {  # what each favicon record's icon is: "good" shows, the rest are placeholders
+    "1c000000-0000-4000-8000-000000000001": "good",
+    "1c000000-0000-4000-8000-000000000002": "big",
+    "1c000000-0000-4000-8000-000000000003": "page",
+    "1c000000-0000-4000-8000-000000000004": "broken",
+    "1c000000-0000-4000-8000-000000000005": "missing",
+    JS_FAVICON_UUID: "script",
+}
+FAVICONS: dict[str, tuple[bytes, str]] = {  # name -> (body, Content-Type)
+    "good.png": (tiny_png(16, 16, (220, 90, 40)), "image/png"),
+    "big.png": (b"\x89PNG\r\n\x1a\n" + b"\0" * 2_000_000, "image/png"),
+    "page.png": (b"<html><body>not an image</body></html>", "image/png"),
+    "broken.png": (b"\x89PNG\r\n\x1a\n" + b"garbage, not a PNG" * 10, "image/png"),
 }
 NOWHERE = "http://127.0.0.1:9"  # the discard port: refused, for streams nobody plays here
 MARKUP_NAME = "[b]Bold[/b] [color=ff0000]Red FM[/color] [size=80]x[/size]"
@@ -143,6 +164,17 @@ def hostile_records(icecast: str | None = None) -> list[dict]:
     ]
 
 
+def favicon_records(base: str) -> list[dict]:
+    """Stations named "Icon ..." (ICON_UUIDS) whose favicons are this server's (`base`)."""
+    base = base.rstrip("/")
+    records = [station_record(uuid, f"Icon {kind.title()} FM", f"{NOWHERE}/{kind}.mp3",
+                              favicon=f"{base}/favicons/{kind}.png", clickcount=100 - n)
+               for n, (uuid, kind) in enumerate(ICON_UUIDS.items()) if kind != "script"]
+    return [*records, station_record(JS_FAVICON_UUID, "Icon Script FM", f"{NOWHERE}/js.mp3",
+                                     favicon="javascript:alert(document.cookie)",
+                                     clickcount=1)]
+
+
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args: object) -> None:  # `seen` keeps what the tests need
         pass
@@ -231,6 +263,9 @@ class DirectoryServer:
             return self._json([r for r in self.records if _text(r, "stationuuid") in wanted])
         if path.startswith("/json/url/"):
             return self._json(self._click(path.removeprefix("/json/url/")))
+        if path.startswith("/favicons/") and path.removeprefix("/favicons/") in FAVICONS:
+            body, ctype = FAVICONS[path.removeprefix("/favicons/")]
+            return Response(body, content_type=ctype)
         return Response("not found", status=404, content_type="text/plain")
 
     @staticmethod

@@ -151,3 +151,51 @@ def test_directory_down_says_so(window, tmp_path):
         d.dismiss(animation=False)
         ctl.shutdown()
     http.close()
+
+
+def test_result_rows_show_icons_or_the_initials(window, tmp_path):
+    from infra.http import HttpClient
+    from infra.paths import Paths
+    from library.controller import LibraryController
+    from library.directory import Directory
+    from library.favicons import Favicons
+    from library.user_catalogue import UserCatalogue
+    from player.catalogue import logo_path
+    from tests.support.directory_server import ICON_UUIDS, favicon_records
+    from ui.search_dialog import SearchDialog
+
+    paths = Paths(tmp_path / "c", tmp_path / "k", tmp_path / "s")
+    http = HttpClient(tmp_path / "http", timeout=(1.0, 1.0), deadline_s=3.0)
+    tasks = task_runner()
+    with DirectoryServer([]) as server:
+        server.records = favicon_records(server.url)
+        ctl = LibraryController(UserCatalogue(paths), Directory(http, [server.url]),
+                                tasks=tasks, state_dir=paths.state_dir,
+                                stations=UserCatalogue(paths).load().stations,
+                                favicons=Favicons(http, paths.cache_dir, tasks))
+        d = SearchDialog(library=ctl)
+        d.open_search()
+        wait_until(lambda: d.ids.query.focus)
+        type_text("icon")
+        wait_until(lambda: len(d.ids.results.data) == len(ICON_UUIDS), what="the icon rows")
+        wait_until(lambda: len(ctl.favicons.icons) == 1, what="the good icon")
+        wait_until(lambda: sum(1 for p in server.paths() if p.startswith("/favicons/")) == 5)
+        press(0)
+        kinds = {r["index"]: ICON_UUIDS[ctl.results[r["index"]].id] for r in d.ids.results.data}
+
+        def shown() -> dict[str, tuple[bool, bool]]:  # kind -> (icon shown, initials shown)
+            return {kinds[v.index]: (v.ids.icon.opacity == 1 and v.ids.icon.texture is not None,
+                                     v.ids.initials.opacity == 1) for v in rows(d) if v.index >= 0}
+
+        wait_until(lambda: shown().get("good") == (True, False), what="the good row's icon")
+        assert all(shown()[k] == (False, True) for k in kinds.values() if k != "good")
+        assert rows(d)[0].ids.initials.text == "Icon"
+        screenshot(window, "search_dialog_icons")
+        good = next(i for i, k in kinds.items() if k == "good")
+        click(rows(d)[good].ids.add)
+        added = ctl.stations[-1]
+        assert str(logo_path(added)) == ctl.favicons.icons[added.directory_uuid]
+        wait_until(lambda: not ctl.saving)
+        d.dismiss(animation=False)
+        ctl.shutdown()
+    http.close()
