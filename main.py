@@ -101,10 +101,28 @@ class Services:
         return watch
 
     def watched_player(self, **options: Any) -> PlayerController:
-        """`player(**options)` with its network watch started."""
+        """`player(**options)` with its network watch started and the directory's clicks
+        counted (`onair play`; the GUI's library controller counts its own)."""
         player = self.player(**options)
         self.network_watch(player)
+        self.count_clicks(player)
         return player
+
+    def count_clicks(self, player: PlayerController) -> None:
+        """The first time ever a directory station plays, count its click (background)."""
+        from library.clicks import ClickLog
+
+        clicks: list[ClickLog] = []
+
+        def on_state(_player: object, state: str) -> None:
+            if state != "playing" or player.station is None:
+                return
+            if not clicks:
+                clicks.append(ClickLog(self.paths.state_dir, self.directory))
+            if (uuid := clicks[0].due(player.station)) is not None:
+                self.tasks.background(partial(clicks[0].count, uuid), lambda _none: None)
+
+        player.bind(state=on_state)
 
     def guide(self, **options: Any) -> GuideController:
         from schedule.controller import GuideController

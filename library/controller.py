@@ -21,14 +21,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import webbrowser
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import reduce
+from functools import partial, reduce
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +36,12 @@ from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ListProperty, OptionProperty, StringProperty
 
 from infra.errors import OnAirError
-from infra.paths import atomic_write_text
 from infra.tasks import Task, TaskRunner
 from infra.urls import is_stream_url, one_line
 from library.add import station_from_directory
+from library.clicks import ClickLog, directory_uuid
 from library.favicons import Favicons
-from library.model import DirectoryStation, is_station_uuid
+from library.model import DirectoryStation
 from library.user_catalogue import clean_name, station_id
 from player.stations import Station
 
@@ -52,15 +51,8 @@ DEBOUNCE_S = 0.3
 NOTICE_S = 8.0
 OPEN_URL_S = 5.0
 SEARCH_LIMIT = 50
-CLICKS_FILE = "directory_clicks.json"
 STATUSES = ("idle", "searching", "done", "unavailable")
 Stations = tuple[Station, ...]
-
-
-def directory_uuid(station: Station) -> str | None:
-    """The Radio Browser uuid of a station added from the directory, else None."""
-    uuid = station.directory_uuid
-    return uuid if is_station_uuid(uuid) else None
 
 
 def _why(err: BaseException) -> str:
@@ -111,8 +103,7 @@ class LibraryController(EventDispatcher):
         self._write_lock = threading.Lock()
         self._undo: list[tuple[Station, int]] = []
         self._search_task: Task | None = None
-        self._clicks_path = state_dir / CLICKS_FILE
-        self._counted = _read_counted(self._clicks_path)
+        self._clicks = ClickLog(state_dir, directory)
         self.favicons = favicons or Favicons(None, None, tasks)
         self.bind(results=lambda _ctl, found: self.favicons.fetch(found))  # drops older ones
         self._closed = False
@@ -333,18 +324,10 @@ class LibraryController(EventDispatcher):
     # -- playing ------------------------------------------------------------------------------
     def played(self, station: Station) -> None:
         """A station started playing: count a directory station's click, once ever."""
-        uuid = directory_uuid(station)
-        if uuid is None or uuid in self._counted or self._closed:
-            return
-        self._counted.add(uuid)
-        counted, path = sorted(self._counted), self._clicks_path
-
-        def count() -> None:
-            _write_counted(path, counted)  # first: a click never counts twice
-            self._directory.count_click(uuid)
-
-        self._tasks.background(count, lambda _none: None,
-                               lambda err: log.warning("click count: %s", err))
+        uuid = None if self._closed else self._clicks.due(station)
+        if uuid is not None:
+            self._tasks.background(partial(self._clicks.count, uuid), lambda _none: None,
+                                   lambda err: log.warning("click count: %s", err))
 
     def open_support(self, station: Station | None) -> bool:
         """Open the station's donation page in the browser (http(s) only); False if none."""
@@ -380,21 +363,3 @@ def support_url(station: Station | None) -> str | None:
     """The station's donation page when it is an http(s) URL, else None."""
     url = station.support if station is not None else None
     return url if is_stream_url(url) else None
-
-
-def _read_counted(path: Path) -> set[str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        if not isinstance(err, FileNotFoundError):
-            log.warning("ignoring unreadable %s: %s", path, err)
-        return set()
-    values = data.get("counted") if isinstance(data, dict) else None
-    return {v for v in values if is_station_uuid(v)} if isinstance(values, list) else set()
-
-
-def _write_counted(path: Path, counted: list[str]) -> None:
-    try:
-        atomic_write_text(path, json.dumps({"counted": counted}, indent=1) + "\n")
-    except OSError as err:
-        log.warning("could not save %s: %s", path, err)

@@ -15,7 +15,8 @@ from kivy.clock import Clock
 
 from infra.http import HttpClient
 from infra.paths import Paths
-from library.controller import CLICKS_FILE, LibraryController
+from library.clicks import CLICKS_FILE
+from library.controller import LibraryController
 from library.directory import Directory
 from library.favicons import FAVICON_DIR, Favicons
 from library.user_catalogue import UserCatalogue

@@ -196,6 +196,21 @@ def test_a_directory_station_is_added_with_what_its_homepage_tells(httpserver, t
         assert directory.clicks == {}  # counted when it is first played, not when added
 
 
+@pytest.mark.icecast
+def test_onair_play_counts_a_directory_stations_click_once(icecast: IcecastBench,
+                                                            tmp_path) -> None:
+    record = station_record(UUID, "Bench Directory FM", icecast.url("/a.mp3"))
+    with DirectoryServer([record]) as directory:
+        env = {"ONAIR_RADIO_BROWSER": directory.url}
+        sid = ok(onair(tmp_path, "stations", "add", "--directory", UUID, **env)).strip()
+        assert directory.clicks == {}
+        for _ in range(2):  # the first play counts; the second does not count again
+            wav = tmp_path / "d.wav"
+            ok(onair(tmp_path, "play", sid, "--seconds", "2", ONAIR_AUDIO_FILE=str(wav), **env))
+            assert abs(analyse(wav, 0.5)[0] - 440) < 15
+            assert directory.clicks == {UUID: 1}
+
+
 def test_a_corrupt_user_catalogue_is_named_and_left_untouched(httpserver, tmp_path) -> None:
     grove_site(httpserver)
     user_file(tmp_path).parent.mkdir(parents=True)
