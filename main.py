@@ -179,7 +179,14 @@ def run_gui(svc: Services) -> int:
     configure_window(load_prefs(svc.paths.state_dir))  # before Kivy creates the window
     app = svc.gui_app()
     svc.network_watch(app.player)
-    app.run()
+    from desktop.mpris_bridge import start_mpris
+
+    mpris = start_mpris(app, bus=svc.env.get("DBUS_SESSION_BUS_ADDRESS", ""))  # None: no bus
+    try:
+        app.run()
+    finally:
+        if mpris is not None:
+            mpris.stop()
     return 0
 
 

@@ -73,6 +73,7 @@ class VlcBackend:
             raise OnAirError(f"libvlc did not start: {INSTALL_HINT}")
         self._player = self._instance.media_player_new()
         self._media = None  # set by the worker, under _lock
+        self._volume, self._muted = 100, False  # the listener's, set again once playing
         self._media_session = 0  # the session of _media
         self._session = 0  # the latest open() (caller's thread)
         self._listener: Listener | None = None
@@ -115,6 +116,8 @@ class VlcBackend:
         def on_state(event: object) -> None:
             state = event.u.new_state  # copied: the event struct is reused by libvlc
             kind = self._states.get(int(state))
+            if kind == "playing":  # never libvlc from a callback: the worker sets them
+                self._jobs.put(partial(self._apply_audio_settings, session))
             if kind is not None:
                 self._emit(kind, session)
 
@@ -147,10 +150,28 @@ class VlcBackend:
         self._jobs.put(self._player.stop)
 
     def set_volume(self, volume: int) -> None:
-        self._jobs.put(partial(self._player.audio_set_volume, max(0, min(100, int(volume)))))
+        self._volume = max(0, min(100, int(volume)))
+        self._jobs.put(partial(self._player.audio_set_volume, self._volume))
 
     def set_muted(self, muted: bool) -> None:
-        self._jobs.put(partial(self._player.audio_set_mute, bool(muted)))
+        self._muted = bool(muted)
+        self._jobs.put(partial(self._player.audio_set_mute, self._muted))
+
+    def _apply_audio_settings(self, session: int, tries: int = 100) -> None:
+        """On the worker, once a stream plays: libvlc's pulse output drops a volume or mute
+        set before its audio output exists (every start was heard at 100, unmuted; found
+        by tests/player/test_sound_path.py), so they are set again as soon as it exists,
+        asked again every 10 ms (for at most a second) without holding the worker."""
+        if session != self._media_session:
+            return  # another stream was loaded since
+        if self._player.audio_get_volume() == -1 and tries > 0:  # no audio output yet
+            timer = threading.Timer(0.01, self._jobs.put,
+                                    (partial(self._apply_audio_settings, session, tries - 1),))
+            timer.daemon = True
+            timer.start()
+            return
+        self._player.audio_set_volume(self._volume)
+        self._player.audio_set_mute(self._muted)
 
     def seek(self, seconds: float) -> None:
         self._jobs.put(partial(self._player.set_time, int(max(0.0, seconds) * 1000)))

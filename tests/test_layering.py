@@ -156,8 +156,9 @@ def test_only_the_http_module_imports_requests() -> None:
     assert offenders == []
 
 
-def test_only_the_network_watch_imports_jeepney() -> None:
-    allowed = {ROOT / "infra" / "network_watch.py"}  # the D-Bus adapter
+def test_only_the_dbus_adapters_import_jeepney() -> None:
+    # the D-Bus adapters: NetworkManager's watch and MPRIS
+    allowed = {ROOT / "infra" / "network_watch.py", ROOT / "desktop" / "mpris.py"}
     offenders = [str(p.relative_to(ROOT)) for p in sources()
                  if "jeepney" in imports_of(p) and p not in allowed]
     assert offenders == []

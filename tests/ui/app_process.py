@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tests.support.audio import duration_s, hears
@@ -30,19 +30,27 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 class AppProcess:
-    def __init__(self, folder: Path, stations_file: Path, repo: Path = REPO) -> None:
-        """`repo`: the checkout whose main.py runs (benchmarks run an older commit too)."""
+    def __init__(self, folder: Path, stations_file: Path, repo: Path = REPO, *,
+                 env: Mapping[str, str | None] | None = None) -> None:
+        """`repo`: the checkout whose main.py runs (benchmarks run an older commit too).
+        `env`: more variables for the app, applied last; None removes one (e.g.
+        `{"ONAIR_AUDIO_FILE": None, "PULSE_SERVER": ...}` plays to a PulseAudio server)."""
         self.folder = folder
         self.wav = folder / "out.wav"
         self.state_file = folder / "state.json"
         self.log = folder / "app.log"
-        env = dict(os.environ)
+        extra, env = env, dict(os.environ)
         env.update({
             "ONAIR_CONFIG_DIR": str(folder / "config"), "ONAIR_CACHE_DIR": str(folder / "cache"),
             "ONAIR_AUDIO_FILE": str(self.wav), "ONAIR_DEBUG_STATE_FILE": str(self.state_file),
             "KIVY_NO_ARGS": "1", "KIVY_HOME": str(folder / "kivy"),
         })
         env.pop("KIVY_NO_FILELOG", None)
+        for name, value in (extra or {}).items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         self._log = open(self.log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [sys.executable, str(repo / "main.py"), "--stations", str(stations_file), "gui"],
