@@ -28,7 +28,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.support.demo_data import STATIONS, DemoSite, demo_catalogue, make_media  # noqa: E402
+from tests.support.directory_server import DirectoryServer, demo_records  # noqa: E402
 from tests.support.icecast import MOUNTS, IcecastBench  # noqa: E402
+from tests.support.processes import stop_process  # noqa: E402
 
 TITLE_EVERY_S = 20.0
 SONGS = (
@@ -65,12 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="onair-demo-"))
     media = work / "media"
     make_media(media)
-    wanted = {st.mount for st in STATIONS}
+    wanted = {st.mount for st in STATIONS} | {"/b.aac"}  # /b.aac: a directory station
     bench = IcecastBench(tuple(m for m in MOUNTS if m.path in wanted))
     site = DemoSite(media).start()
+    directory: DirectoryServer | None = None
     app: subprocess.Popen[bytes] | None = None
     try:
         bench.start()
+        # "+ Add station" searches a local Radio Browser: try "tone" (or "npr")
+        directory = DirectoryServer(demo_records(f"http://127.0.0.1:{bench.port}")).start()
         titles = threading.Thread(target=rotate_titles, args=(bench, stop), daemon=True)
         titles.start()
         catalogue = work / "demo-stations.json"
@@ -82,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
                 pass
             return 0
         env = dict(os.environ, ONAIR_CONFIG_DIR=str(work / "config"),
-                   ONAIR_CACHE_DIR=str(work / "cache"))
+                   ONAIR_CACHE_DIR=str(work / "cache"), ONAIR_RADIO_BROWSER=directory.url)
         app = subprocess.Popen([sys.executable, str(REPO / "main.py"), "gui", "--stations",
                                 str(catalogue)], env=env, cwd=REPO)
         while app.poll() is None and not stop.wait(0.5):
@@ -92,12 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         stop.set()
-        if app is not None and app.poll() is None:
-            app.terminate()
-            try:
-                app.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                app.kill()
+        stop_process(app, timeout=5)
+        if directory is not None:
+            directory.stop()
         site.close()
         bench.close()
         shutil.rmtree(work, ignore_errors=True)
