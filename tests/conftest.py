@@ -1,7 +1,8 @@
 """Shared test set-up. Kivy reads its environment at import: set it before anything imports kivy.
 
 Fixtures for the real parts live in tests/support/ (Icecast bench, WAV analysis,
-metadata payloads) and are re-exported here.
+metadata payloads); the fixtures several packages share (Icecast servers, the demo media
+and metadata site) are defined at the end of this file.
 """
 
 import os
@@ -24,3 +25,48 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("onair", deadline=None, database=None)
 settings.load_profile("onair")
+
+
+# -- the real parts, shared by the packages' tests -------------------------------------------
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def icecast() -> Iterator:
+    """One real Icecast2 server for the session: /a.mp3 /a.aac (440 Hz), /b.aac /b.mp3
+    (1000 Hz). Tests that stop, freeze or retitle a server use `bench` or their own."""
+    from tests.support.icecast import IcecastBench
+
+    with IcecastBench() as bench:
+        yield bench
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator:
+    """A real Icecast2 server of the module's own (same mounts as `icecast`)."""
+    from tests.support.icecast import IcecastBench
+
+    with IcecastBench() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    """The demo's logos, story images and newscast audio (tests/support/demo_data.py)."""
+    from tests.support.demo_data import make_media
+
+    folder = tmp_path_factory.mktemp("media")
+    make_media(folder)
+    return folder
+
+
+@pytest.fixture
+def site(media):
+    """The demo metadata server (Composer, RSS, the newscast) on loopback."""
+    from tests.support.demo_data import DemoSite
+
+    server = DemoSite(media).start()
+    yield server
+    server.close()

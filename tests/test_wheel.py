@@ -18,7 +18,6 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,12 +82,6 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (site / "onair-test-deps.pth").write_text("".join(f"{p}\n" for p in sorted(ours)))
     return Installed(venv, site)
-
-
-@pytest.fixture(scope="module")
-def bench() -> Iterator[IcecastBench]:
-    with IcecastBench() as b:
-        yield b
 
 
 def user_env(folder: Path, **extra: str) -> dict[str, str]:

@@ -176,32 +176,6 @@ def saved_volume(folder: Path) -> int | None:
 
 
 # -- the whole app, driven by playerctl ----------------------------------------------------
-@pytest.fixture(scope="module")
-def media(tmp_path_factory):
-    from tests.support.demo_data import make_media
-
-    folder = tmp_path_factory.mktemp("media")
-    make_media(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def bench():
-    from tests.support.icecast import IcecastBench
-
-    with IcecastBench() as b:
-        yield b
-
-
-@pytest.fixture
-def site(media):
-    from tests.support.demo_data import DemoSite
-
-    s = DemoSite(media).start()
-    yield s
-    s.close()
-
-
 @pytest.mark.e2e
 @pytest.mark.icecast
 @pytest.mark.gui

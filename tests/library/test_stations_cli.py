@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -48,16 +47,6 @@ def user_file(tmp_path: Path) -> Path:
 
 def listed(tmp_path: Path) -> dict[str, dict]:
     return {s["id"]: s for s in json.loads(ok(onair(tmp_path, "stations", "--json")))["stations"]}
-
-
-@pytest.fixture(scope="module")
-def icecast() -> Iterator[IcecastBench]:
-    bench = IcecastBench()
-    bench.start()
-    try:
-        yield bench
-    finally:
-        bench.close()
 
 
 def grove_site(httpserver) -> str:

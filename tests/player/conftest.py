@@ -12,17 +12,6 @@ from tests.support.icecast import IcecastBench
 from tests.support.wait import wait_until
 
 
-@pytest.fixture(scope="session")
-def icecast() -> Iterator[IcecastBench]:
-    """One real Icecast2 server with mounts /a.mp3 /a.aac (440 Hz), /b.aac /b.mp3 (1000 Hz)."""
-    bench = IcecastBench()
-    bench.start()
-    try:
-        yield bench
-    finally:
-        bench.close()
-
-
 @pytest.fixture
 def live_icecast(icecast: IcecastBench) -> Iterator[IcecastBench]:
     """The bench, put back up (restarted) after a test that stopped or froze it."""

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from schedule.guide import on_now, up_next
-from tests.support.demo_data import STATIONS, DemoSite, demo_catalogue, demo_programs, make_media
+from tests.support.demo_data import STATIONS, DemoSite, demo_catalogue, demo_programs
 from tests.support.icecast import IcecastBench
 from tests.support.metadata_server import silent_server
 from tests.ui.app_process import AppProcess
@@ -28,26 +28,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.icecast, pytest.mark.gui,
 
 A, B = STATIONS
 B_STORY = "Carnegie Hall opens its season with a rarely heard Dvorak symphony"
-
-
-@pytest.fixture(scope="module")
-def media(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("media")
-    make_media(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def bench():
-    with IcecastBench() as b:
-        yield b
-
-
-@pytest.fixture
-def site(media):
-    s = DemoSite(media).start()
-    yield s
-    s.close()
 
 
 def write_catalogue(folder, site, bench, media):

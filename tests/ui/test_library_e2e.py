@@ -19,9 +19,8 @@ import time
 
 import pytest
 
-from tests.support.demo_data import STATIONS, DemoSite, demo_catalogue, make_media
+from tests.support.demo_data import STATIONS, DemoSite, demo_catalogue
 from tests.support.directory_server import TONE_B_UUID, DirectoryServer, demo_records
-from tests.support.icecast import IcecastBench
 from tests.ui.app_process import AppProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.icecast, pytest.mark.gui,
@@ -30,26 +29,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.icecast, pytest.mark.gui,
 
 NAME = "WKAR Tone B"
 B_STORY = "Carnegie Hall opens its season with a rarely heard Dvorak symphony"
-
-
-@pytest.fixture(scope="module")
-def media(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("media")
-    make_media(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def bench():
-    with IcecastBench() as b:
-        yield b
-
-
-@pytest.fixture
-def site(media):
-    s = DemoSite(media).start()
-    yield s
-    s.close()
 
 
 def homepage(site: DemoSite, donate: str) -> str:

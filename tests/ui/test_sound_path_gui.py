@@ -41,12 +41,6 @@ def pulse() -> Iterator[PulseServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def bench() -> Iterator[IcecastBench]:
-    with IcecastBench() as b:
-        yield b
-
-
 def catalogue(bench: IcecastBench) -> dict:
     return {"stations": [{
         "id": "kdmo", "name": "KDMO", "tagline": "", "city": "", "timezone": "America/Chicago",
