@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+DESKTOP_ENTRY = "onair"  # assets/onair.desktop, installed by scripts/setup.sh
+
 BUS_NAME = "org.mpris.MediaPlayer2.onair"
 OBJECT_PATH = "/org/mpris/MediaPlayer2"
 ROOT_IFACE = "org.mpris.MediaPlayer2"
@@ -78,7 +80,7 @@ def metadata(view: PlayerView) -> dict[str, Variant]:
 def root_properties() -> dict[str, Variant]:
     return {
         "CanQuit": ("b", False), "CanRaise": ("b", False), "HasTrackList": ("b", False),
-        "Identity": ("s", "On Air"), "DesktopEntry": ("s", "onair"),
+        "Identity": ("s", "On Air"), "DesktopEntry": ("s", DESKTOP_ENTRY),
         "SupportedUriSchemes": ("as", []), "SupportedMimeTypes": ("as", []),
     }
 

@@ -25,6 +25,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The desktop entry (MPRIS names it as DesktopEntry "onair"), pointing at this venv's onair.
+apps="${XDG_DATA_HOME:-$HOME/.local/share}/applications"
+entry="$(sed "s|^Exec=onair |Exec=$PWD/.venv/bin/onair |" assets/onair.desktop)"
+if [ "$(cat "$apps/onair.desktop" 2>/dev/null)" != "$entry" ]; then
+  mkdir -p "$apps" && printf '%s\n' "$entry" > "$apps/onair.desktop"
+fi
+
 # The venv: the app (run), or the app with the test tools (test, bench). A stamp holds the
 # hash of pyproject.toml it was installed from; the test set-up also serves `make run`.
 extras=""
