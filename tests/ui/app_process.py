@@ -38,6 +38,7 @@ class AppProcess:
         self.folder = folder
         self.wav = folder / "out.wav"
         self.state_file = folder / "state.json"
+        self.state_file.unlink(missing_ok=True)  # a restart: not the last window's last words
         self.log = folder / "app.log"
         extra, env = env, dict(os.environ)
         env.update({

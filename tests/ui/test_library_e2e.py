@@ -140,7 +140,6 @@ def test_search_add_play_and_organise(tmp_path, bench, site, media, httpserver, 
         assert mine["name"] == "My Tone" and mine["support"] == donate
         assert mine["directory_uuid"] == TONE_B_UUID
 
-        (tmp_path / "state.json").unlink()  # the first window's last words
         again = AppProcess(tmp_path, stations_file)  # the next start: counted once ever
         try:
             again.wait_window()
