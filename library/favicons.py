@@ -80,6 +80,10 @@ class Favicons(EventDispatcher):
             if record.favicon:
                 self._running.append(self._fetch_one(record.id, record.favicon))
 
+    def idle(self) -> bool:
+        """No icon download running on the background lane (tests wait on it)."""
+        return self._tasks.busy("background") == 0
+
     def icon(self, uuid: str) -> str | None:
         """The local file of a result's icon, or None."""
         return self.icons.get(uuid) or None

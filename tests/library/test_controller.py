@@ -354,7 +354,7 @@ def test_good_favicons_become_icons_and_the_rest_do_not(paths, http, icon_server
     pump(lambda: len(fetched()) == 5)  # every http(s) one is asked, the javascript: one never
     assert fetched() == sorted(f"/favicons/{k}.png" for k in ICON_UUIDS.values()
                                if k != "script")
-    time.sleep(0.3)
+    pump(ctl.favicons.idle)  # every download has ended; its answer is delivered next
     Clock.tick()
     assert list(ctl.favicons.icons) == good  # too big, not an image, broken, 404: no icon
     icon = Path(ctl.favicons.icons[good[0]])
@@ -394,7 +394,7 @@ def test_newer_results_drop_the_icons_still_coming(paths, http, icon_server):
     pump(lambda: good in ctl.favicons.icons)
     ctl.favicons.fetch(ctl.results)  # fetched again (from the cache) ...
     ctl.results = []  # ... and superseded before the Kivy thread hears back
-    time.sleep(0.3)
+    pump(ctl.favicons.idle)  # every download has ended; its answer is delivered next
     Clock.tick()
     Clock.tick()
     assert ctl.favicons.icons == {}
@@ -404,7 +404,7 @@ def test_newer_results_drop_the_icons_still_coming(paths, http, icon_server):
 def test_no_icons_without_an_http_client(make, server):
     ctl = make()
     found(ctl, "tone")
-    time.sleep(0.2)
+    pump(ctl.favicons.idle)  # every download has ended; its answer is delivered next
     Clock.tick()
     assert ctl.favicons.icons == {}
     assert not any(p.startswith("/favicons/") for p in server.paths())
