@@ -365,12 +365,21 @@ class HttpClient:
 
     @staticmethod
     def _fetched_at(resp) -> datetime:
-        """When the copy was fetched; a later Date header means it was revalidated (304)."""
+        """When the copy was fetched, by one rule for a fresh answer and its cached copy.
+
+        The server's Date header is used when it is plausible: a revalidation (304)
+        moves it forward, and a fresh answer and the copy stored from it then agree
+        to the second. A server whose clock is behind ours by over a minute, or a
+        missing Date, falls back to when we received it.
+        """
         now = datetime.now(UTC)
         created = getattr(resp, "created_at", None)
-        fetched = _as_utc(created) if isinstance(created, datetime) else now
+        cached = getattr(resp, "from_cache", False) and isinstance(created, datetime)
+        received = _as_utc(created) if cached else now
         try:
             date = _as_utc(parsedate_to_datetime(resp.headers.get("Date", "")))
         except (TypeError, ValueError, IndexError):
-            return fetched
-        return max(fetched, min(date, now)) if getattr(resp, "from_cache", False) else fetched
+            return received
+        if date < received - timedelta(seconds=60):
+            return received
+        return min(date, now)
