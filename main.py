@@ -21,6 +21,7 @@ from infra.paths import Paths
 if TYPE_CHECKING:
     from infra.http import HttpClient
     from infra.network_watch import NetworkWatch
+    from infra.settings import Settings
     from infra.tasks import TaskRunner
     from library.controller import LibraryController
     from library.directory import Directory
@@ -55,6 +56,13 @@ class Services:
         from player.catalogue import load_catalogue
 
         return load_catalogue(self.stations_file, self.paths)
+
+    @cached_property
+    def settings(self) -> Settings:
+        """The listener's settings (infra.settings), read once; the settings view saves them."""
+        from infra.settings import load_settings
+
+        return load_settings(self.paths.config_dir)
 
     @cached_property
     def http(self) -> HttpClient:

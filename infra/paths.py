@@ -2,7 +2,9 @@
 
 Every path comes from platformdirs, overridable by ONAIR_CONFIG_DIR and
 ONAIR_CACHE_DIR (ONAIR_STATE_DIR for the state dir; it defaults to the config
-dir when ONAIR_CONFIG_DIR is set, so tests stay inside one temp folder).
+dir when ONAIR_CONFIG_DIR is set, so tests stay inside one temp folder). Recordings go
+to the music dir's "On Air" folder, or ONAIR_RECORDINGS_DIR (config dir/recordings when
+only ONAIR_CONFIG_DIR is set); the listener's setting (infra.settings) overrides both.
 
 The shipped data (the repo's assets/ folder) is the package `onair_assets`: pyproject's
 package-dir maps it to assets/, so a wheel carries it into site-packages and an editable
@@ -45,6 +47,11 @@ class Paths:
     config_dir: Path
     cache_dir: Path
     state_dir: Path
+    recordings_dir: Path | None = None  # None: config_dir / "recordings"
+
+    def __post_init__(self) -> None:
+        if self.recordings_dir is None:
+            object.__setattr__(self, "recordings_dir", self.config_dir / "recordings")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Paths:
@@ -54,7 +61,12 @@ class Paths:
         state = env.get("ONAIR_STATE_DIR") or (
             env.get("ONAIR_CONFIG_DIR") or platformdirs.user_state_dir(APP)
         )
-        return cls(Path(config), Path(cache), Path(state))
+        recordings = env.get("ONAIR_RECORDINGS_DIR") or (
+            None if env.get("ONAIR_CONFIG_DIR")
+            else Path(platformdirs.user_music_dir()) / "On Air"
+        )
+        return cls(Path(config), Path(cache), Path(state),
+                   Path(recordings) if recordings else None)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
