@@ -208,7 +208,9 @@ def add_stations_commands(stations: argparse.ArgumentParser,
     s.add_argument("--name", metavar="NAME", help="the station's name")
     s.add_argument("--homepage", metavar="URL", help="the station's website")
     s.add_argument("--directory", metavar="UUID", help="a directory station (onair search)")
-    s.add_argument("--json", action="store_true", help="print the station added")
+    # SUPPRESS: `onair stations --json add ...` keeps the --json given before the change
+    s.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                   help="print the station added")
     s = add("remove", help="remove one of your stations")
     s.add_argument("station", metavar="ID")
     s = add("rename", help="give one of your stations a new name")
@@ -216,7 +218,7 @@ def add_stations_commands(stations: argparse.ArgumentParser,
     s.add_argument("name", nargs="+", metavar="NAME")
     s = add("import", help="add the stations of a .m3u, .m3u8, .pls or pyradio .csv file")
     s.add_argument("file", metavar="FILE")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
     s = add("export", help="write your stations to a .m3u, .m3u8, .pls or .csv file")
     s.add_argument("file", metavar="FILE")
 
@@ -229,13 +231,13 @@ def dispatch_stations(args: argparse.Namespace, svc: Services) -> int:
     if args.change == "add":
         return sc.cmd_add(store, svc.http, lambda: svc.directory, url=args.url, name=args.name,
                           homepage=args.homepage, directory_uuid=args.directory,
-                          as_json=args.json)
+                          as_json=getattr(args, "json", False))
     if args.change == "remove":
         return sc.cmd_remove(store, args.station)
     if args.change == "rename":
         return sc.cmd_rename(store, args.station, " ".join(args.name))
     if args.change == "import":
-        return sc.cmd_import(store, args.file, as_json=args.json)
+        return sc.cmd_import(store, args.file, as_json=getattr(args, "json", False))
     return sc.cmd_export(store, args.file)
 
 

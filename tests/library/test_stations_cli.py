@@ -106,6 +106,9 @@ def test_add_json_prints_the_station_and_a_site_without_a_stream_exits_3(httpser
     assert (station["id"], station["name"]) == ("my-kcur", "My KCUR")
     assert station["streams"] == [{"url": httpserver.url_for("/live.mp3"), "format": None,
                                    "bitrate": None}]
+    again = json.loads(ok(onair(tmp_path, "stations", "--json", "add", "--homepage",
+                                httpserver.url_for("/"), "--name", "KCUR Two")))
+    assert again["name"] == "KCUR Two"  # --json before the change counts too
     httpserver.expect_request("/empty").respond_with_data("<html><title>x</title></html>",
                                                           content_type=HTML)
     run = onair(tmp_path, "stations", "add", "--homepage", httpserver.url_for("/empty"))
