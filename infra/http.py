@@ -31,7 +31,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from infra.errors import OnAirError, SourceUnavailable
-from infra.http_types import Check, Fetched, FetchedHead
+from infra.http_types import Check, Fetched, FetchedHead, LiveStream
 from infra.http_watch import Watch, WatchedPool, WatchedTLSPool, retries
 from infra.urls import one_line
 
@@ -79,6 +79,8 @@ class _Limits:
     check: Check | None = None
     started: float = field(default_factory=time.monotonic)  # the deadline counts from here
     failure: requests.RequestException | None = None  # the last transport failure
+    stream: bool = False  # stream(): the caller reads the body
+    sockets: list = field(default_factory=list)  # the request's (LiveStream.close shuts them)
 
 
 def _size(n: int) -> str:
@@ -103,6 +105,7 @@ class _CappedAdapter(HTTPAdapter):
         limits = self.limits
         remaining = limits.deadline_s - (time.monotonic() - limits.started)
         watch = Watch(max(remaining, 0.0))
+        limits.sockets = watch.sockets
         try:
             if remaining <= 0:
                 raise _Failure(f"took longer than {limits.deadline_s:g} s")
@@ -123,6 +126,8 @@ class _CappedAdapter(HTTPAdapter):
         limits = self.limits
         resp = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert,
                             proxies=proxies)
+        if limits.stream:
+            return resp
         body = bytearray()
         try:
             while chunk := resp.raw.read1(_CHUNK, decode_content=True):
@@ -294,6 +299,16 @@ class HttpClient:
     def get_bytes(self, url: str, *, source: str, max_bytes: int) -> bytes:
         """An uncached GET of at most max_bytes (images)."""
         return self._uncached(url, source, _Limits(max_bytes, self.deadline_s)).content
+
+    def stream(self, url: str, read_timeout: float = 10.0) -> LiveStream:
+        """A live stream as it arrives: uncached, `Icy-MetaData: 1`, its own session."""
+        session, timeout = requests.Session(), (self.timeout[0], read_timeout)
+        limits = self._setup(session).limits = _Limits(0, self.deadline_s, stream=True)
+        try:
+            resp = session.get(url, headers={"Icy-MetaData": "1"}, stream=True, timeout=timeout)
+        except requests.RequestException as exc:  # nothing stays open: the session may go
+            raise SourceUnavailable(f"Stream: {_why(exc, timeout)} ({one_line(url, 99)})") from None
+        return LiveStream(resp, limits.sockets, session, read_timeout)
 
     def close(self) -> None:
         """Close every session. One a thread is using is closed by that thread when its

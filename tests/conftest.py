@@ -43,6 +43,17 @@ def icecast() -> Iterator:
         yield bench
 
 
+@pytest.fixture(scope="session")
+def rising_icecast() -> Iterator:
+    """A real Icecast2 server whose tones rise with time (/rise.mp3, /rise.aac: 400 Hz, +100 Hz
+    every 10 s; tests/support/icecast.py rising_tone_hz), so the frequency heard tells which
+    moment of the stream plays. `fed_since[mount]` is when its feeder started."""
+    from tests.support.icecast import RISING_MOUNTS, IcecastBench
+
+    with IcecastBench(RISING_MOUNTS) as server:
+        yield server
+
+
 @pytest.fixture(scope="module")
 def bench() -> Iterator:
     """A real Icecast2 server of the module's own (same mounts as `icecast`)."""

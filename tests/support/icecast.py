@@ -41,6 +41,7 @@ class Mount:
     path: str
     freq_hz: int
     codec: str  # "mp3" or "aac"
+    rising: bool = False  # the tone rises with time: rising_tone_hz(seconds since fed)
 
 
 MOUNTS = (
@@ -49,6 +50,18 @@ MOUNTS = (
     Mount("/b.aac", 1000, "aac"),
     Mount("/b.mp3", 1000, "mp3"),
 )
+
+# A source whose tone tells the moment: freq_hz, +RISE_STEP_HZ every RISE_STEP_S seconds,
+# back to freq_hz after RISE_STEPS steps (so it stays well inside the codecs' band).
+RISE_STEP_S, RISE_STEP_HZ, RISE_STEPS = 10, 100, 12
+RISING_MOUNTS = (Mount("/rise.mp3", 400, "mp3", rising=True),
+                 Mount("/rise.aac", 400, "aac", rising=True))
+
+
+def rising_tone_hz(base_hz: float, seconds: float) -> float:
+    """The tone of a rising mount `seconds` after its feeder started."""
+    return base_hz + RISE_STEP_HZ * (int(seconds // RISE_STEP_S) % RISE_STEPS)
+
 
 _CODEC_ARGS = {
     "mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg", "-f", "mp3"],
@@ -126,6 +139,7 @@ class IcecastBench:
         self.root = Path(tempfile.mkdtemp(prefix="onair-icecast-"))
         self._server: subprocess.Popen[bytes] | None = None
         self._feeders: dict[str, subprocess.Popen[bytes]] = {}
+        self.fed_since: dict[str, float] = {}  # mount -> time.time() its feeder started
         self._frozen = False
         owner = _unprivileged_owner()
         (self.root / "log").mkdir()
@@ -285,8 +299,13 @@ class IcecastBench:
 
     def _feed(self, m: Mount) -> subprocess.Popen[bytes]:
         target = f"icecast://source:{SOURCE_PASSWORD}@127.0.0.1:{self.port}{m.path}"
+        source = f"sine=frequency={m.freq_hz}:sample_rate=44100"
+        if m.rising:
+            source = (f"aevalsrc='sin(2*PI*t*({m.freq_hz}+{RISE_STEP_HZ}*mod(floor(t/"
+                      f"{RISE_STEP_S}),{RISE_STEPS})))':s=44100")
+        self.fed_since[m.path] = time.time()
         cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
-               "-f", "lavfi", "-i", f"sine=frequency={m.freq_hz}:sample_rate=44100",
+               "-f", "lavfi", "-i", source,
                "-ac", "2", *_CODEC_ARGS[m.codec], "-flush_packets", "1",
                "-ice_name", f"Bench {m.path}", target]
         return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
