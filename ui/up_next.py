@@ -4,15 +4,21 @@ Built with the GuideController, which keeps its own time (a program boundary cha
 `current` and `up_next`, and the panel follows); `tick()`, called by the app's
 one-second UI tick, moves the progress bar. Times are in the
 listener's zone, with the station's zone in parentheses when it differs.
+With `recordings` (recording.controller, handed in by main.py) the program on now, up next
+and each later one have a Record button: its menu records the one on now (from its start
+when the buffer holds it) or schedules a later one, once, every weekday or every week; the
+button is lit while that program is scheduled or being recorded.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, tzinfo
+from functools import partial
 from importlib.resources import files
 from zoneinfo import ZoneInfo
 
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -66,15 +72,22 @@ class UpNextPanel(BoxLayout):
     next_time = StringProperty("")
     empty_text = StringProperty("")
     paint_surface = BooleanProperty(True)  # False where the window's clear colour is the surface
+    recordings = ObjectProperty(None, allownone=True)  # RecordingController: Record buttons
+    can_record = BooleanProperty(False)
+    now_recorded = BooleanProperty(False)  # the program on now is scheduled or recording
+    next_recorded = BooleanProperty(False)
 
     def __init__(self, guide: GuideController, *, local: tzinfo | None = None, **kwargs) -> None:
         if _KV not in Builder.files:
             Builder.load_file(_KV)
         self._local = local if local is not None else guide.local_tz
+        self.record_menu = None  # the Record menu last opened (tests find its items)
         super().__init__(guide=guide, **kwargs)
         self._redraw = Clock.create_trigger(lambda _dt: self.redraw(), 0)
         guide.bind(station=self._redraw, current=self._redraw, up_next=self._redraw,
                    today=self._redraw, status=self._redraw, message=self._redraw)
+        if self.recordings is not None:  # handed in to the constructor
+            self.on_recordings(self, self.recordings)
         self.redraw()
 
     def tick(self) -> None:
@@ -101,9 +114,41 @@ class UpNextPanel(BoxLayout):
         cut = nxt.start if nxt is not None else at
         day_end = end_of_day(at, tz)
         later = [p for p in rest_of_day(list(guide.today), at) if cut < p.start < day_end]
-        self.ids.later.data = later_rows(later, tz, self._local)
+        rows = later_rows(later, tz, self._local)
+        self.can_record = self.recordings is not None and station is not None
+        for row, program in zip(rows, later, strict=True):
+            row["record_action"] = partial(self.open_record_menu, program=program)
+            row["record_shown"] = self.can_record
+            row["record_lit"] = self._recorded(program)
+        self.now_recorded, self.next_recorded = self._recorded(now), self._recorded(nxt)
+        self.ids.later.data = rows
         self.empty_text = self._empty_words(guide.status, bool(now or nxt or later))
         self._update_progress(at)
+
+    def on_recordings(self, _panel: object, recordings: object) -> None:
+        redraw = getattr(self, "_redraw", None)  # None while the panel is being built
+        if recordings is not None and redraw is not None:
+            recordings.bind(scheduled=redraw, active=redraw)
+            redraw()
+
+    def _recorded(self, program: Program | None) -> bool:
+        station = self.guide.station
+        return bool(program is not None and station is not None and self.recordings is not None
+                    and self.recordings.is_scheduled(station.id, program))
+
+    def open_record_menu(self, button: object, program: Program | None = None,
+                         which: str = "") -> None:
+        """The Record menu under `button`, for `program` (or the guide's "now" / "next")."""
+        program = program or {"now": self.guide.current, "next": self.guide.up_next}.get(which)
+        station, recordings = self.guide.station, self.recordings
+        if program is None or station is None or recordings is None:
+            return
+        at = self.guide.clock().timestamp()
+        menu = Factory.RecordMenu()
+        menu.live = program.start_ts <= at < program.end_ts
+        menu.bind(on_select=lambda _menu, choice: recordings.record(station, program, choice))
+        self.record_menu = menu
+        menu.open(button)
 
     def _empty_words(self, status: str, has_programs: bool) -> str:
         if has_programs or self.guide.station is None:
