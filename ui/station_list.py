@@ -35,8 +35,11 @@ MAX_NAME_CHARS = 80  # as the catalogue allows
 
 
 def row_data(station: Station, *, logo: str, on_now: str, selected: bool, playing: bool,
-             problem: str = "", editable: bool = False, editing: bool = False) -> dict:
-    """The dict behind one row; `on_now` and `problem` are plain text (escaped here)."""
+             problem: str = "", editable: bool = False, editing: bool = False,
+             live: bool = False) -> dict:
+    """The dict behind one row; `on_now` and `problem` are plain text (escaped here).
+    `playing`: its stream is open or opening (the accent stripe); `live`: its live audio is
+    heard (the LIVE badge; not while connecting, buffering or reconnecting)."""
     return {
         "station_id": station.id,
         "name": escape(station.name),
@@ -48,6 +51,7 @@ def row_data(station: Station, *, logo: str, on_now: str, selected: bool, playin
         "problem": escape(problem),
         "selected": selected,
         "playing": playing,
+        "live": live,
         "editable": editable,
         "editing": editing,
     }
@@ -76,6 +80,7 @@ class StationRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
     problem = StringProperty("")
     selected = BooleanProperty(False)
     playing = BooleanProperty(False)
+    live = BooleanProperty(False)
     editable = BooleanProperty(False)
     editing = BooleanProperty(False)
     owner = ObjectProperty(None, allownone=True)
@@ -204,6 +209,7 @@ class StationList(ClippedRecycleView):
                 on_now=program.title if program is not None else "",
                 selected=mine,
                 playing=mine and live and state in ACTIVE,
+                live=mine and live and state == "playing",
                 problem=f"Cannot play: {self.player.error}" if mine and state == "error" else "",
                 editable=editable, editing=station.id == self.editing,
             ))
