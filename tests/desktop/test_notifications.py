@@ -29,8 +29,9 @@ from news.model import Newscast
 from player.stations import Station, Stream
 from schedule.model import Program
 from tests.support.clock import ManualClock
+from tests.support.dbus import PrivateBus
 from tests.support.metadata_server import CHICAGO, KCUR_UCS, Airing, serve_composer
-from tests.support.notifications import BareBus, NotificationDaemon, available
+from tests.support.notifications import NotificationDaemon, available
 from tests.support.tasks import task_runner
 from tests.support.wait import wait_until
 
@@ -88,7 +89,7 @@ def test_notify_call_carries_the_logo_and_escapes_only_for_markup_servers() -> N
 @pytest.fixture
 def bus(tmp_path):
     """A private bus of the test's own that starts no service by itself."""
-    with BareBus(tmp_path / "bus") as private:
+    with PrivateBus() as private:
         yield private
 
 
@@ -184,7 +185,7 @@ class Rig:
     on a hand-moved clock fetching from a loopback Composer, a news controller stand-in
     holding one newscast, and ProgramNotices over a real Notifier."""
 
-    def __init__(self, httpserver, bus: BareBus, http, settings: Settings,
+    def __init__(self, httpserver, bus: PrivateBus, http, settings: Settings,
                  now: datetime) -> None:
         from player.controller import PlayerController
         from player.fake_backend import FakeBackend

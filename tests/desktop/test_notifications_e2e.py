@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.dbus import PrivateBus
 from tests.support.metadata_server import CHICAGO, KCUR_UCS, Airing, serve_composer
-from tests.support.notifications import BareBus, NotificationDaemon, available
+from tests.support.notifications import NotificationDaemon, available
 from tests.support.wait import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,8 +107,8 @@ def test_a_program_boundary_notifies_once_and_the_history_lists_it(tmp_path, ben
                          logo)
     bench.set_title("/a.mp3", "")
     tone = bench.mount("/a.mp3").freq_hz
-    with BareBus(tmp_path / "bus-on") as bus_on, BareBus(tmp_path / "bus-off") as bus_off, \
-            BareBus(tmp_path / "bus-none") as bus_none, \
+    with PrivateBus() as bus_on, PrivateBus() as bus_off, \
+            PrivateBus() as bus_none, \
             NotificationDaemon(bus_on, tmp_path / "dunst-on") as dunst_on, \
             NotificationDaemon(bus_off, tmp_path / "dunst-off") as dunst_off:
         folders = {"on": app_folder(tmp_path, "on"),

@@ -34,15 +34,39 @@ NM_PATH = "/org/freedesktop/NetworkManager"
 PROPERTIES = "org.freedesktop.DBus.Properties"
 
 
+# A session bus without service activation: nothing answers a well-known name (dunst's
+# org.freedesktop.Notifications, installed for the tests, would otherwise start on the
+# first notice and pop up on the X display) unless a test starts it on this bus.
+BUS_CONFIG = """\
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
 class PrivateBus:
-    """A private dbus-daemon; `address` for clients, `connect()` for a jeepney connection."""
+    """A private dbus-daemon (session type, no service activation); `address` for clients,
+    `connect()` for a jeepney connection."""
 
     def __init__(self) -> None:
         daemon = shutil.which("dbus-daemon")
         if daemon is None:
             raise RuntimeError("dbus-daemon not found: apt-get install dbus-daemon")
         self._log = tempfile.TemporaryFile()  # its stderr ("failed to set fd limit" as root)
-        self._proc = subprocess.Popen([daemon, "--session", "--print-address", "--nofork"],
+        self._conf = tempfile.NamedTemporaryFile("w", suffix=".conf")  # noqa: SIM115 - closed in close()
+        self._conf.write(BUS_CONFIG)
+        self._conf.flush()
+        self._proc = subprocess.Popen([daemon, f"--config-file={self._conf.name}",
+                                       "--print-address", "--nofork"],
                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                       stderr=self._log, text=True)
         assert self._proc.stdout is not None
@@ -63,6 +87,7 @@ class PrivateBus:
         if self._proc.stdout is not None:
             self._proc.stdout.close()
         self._log.close()
+        self._conf.close()
 
     def __enter__(self) -> PrivateBus:
         return self

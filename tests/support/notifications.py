@@ -41,62 +41,6 @@ DUNSTRC = """[global]
 """
 
 
-# A session bus that starts no service on demand: the standard session config reads the
-# service files of /usr/share/dbus-1/services, where dunst's package puts one for
-# org.freedesktop.Notifications, so a Notify on a plain private bus starts a dunst.
-BARE_BUS_CONFIG = """\
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-
-class BareBus:
-    """A private dbus-daemon without service activation (`address`, `connect()`, `close()`):
-    nothing answers org.freedesktop.Notifications unless a test starts a daemon on it."""
-
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        conf = folder / "bus.conf"
-        conf.write_text(BARE_BUS_CONFIG)
-        self._log = open(folder / "bus.log", "wb")  # noqa: SIM115 - closed in close()
-        self._proc = subprocess.Popen(["dbus-daemon", f"--config-file={conf}",
-                                       "--print-address", "--nofork"],
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                      stderr=self._log, text=True)
-        assert self._proc.stdout is not None
-        self.address = self._proc.stdout.readline().strip()
-        if not self.address:
-            self.close()
-            raise RuntimeError(f"dbus-daemon printed no address: see {folder / 'bus.log'}")
-
-    def connect(self):
-        from jeepney.io.blocking import open_dbus_connection
-
-        return open_dbus_connection(self.address)
-
-    def close(self) -> None:
-        stop_process(self._proc, timeout=5)
-        if self._proc.stdout is not None:
-            self._proc.stdout.close()
-        self._log.close()
-
-    def __enter__(self) -> BareBus:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-
 @dataclass(frozen=True)
 class NotifyCall:
     app_name: str
@@ -115,7 +59,7 @@ def available() -> bool:
 
 
 class NotificationDaemon:
-    def __init__(self, bus: PrivateBus | BareBus, folder: Path) -> None:
+    def __init__(self, bus: PrivateBus, folder: Path) -> None:
         self.bus = bus
         self.env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": bus.address}
         folder.mkdir(parents=True, exist_ok=True)
