@@ -1,5 +1,5 @@
 # Thin entry points; the work is in scripts/.
-.PHONY: run test demo bench lint
+.PHONY: run test demo bench lint screenshots
 run:
 	@bash scripts/setup.sh run
 	@.venv/bin/onair gui
@@ -14,3 +14,6 @@ bench:
 	@bash scripts/bench.sh
 lint:
 	@.venv/bin/ruff check .
+screenshots:
+	@bash scripts/setup.sh test
+	@ONAIR_SCREENSHOTS=docs/screenshots xvfb-run -a .venv/bin/python -m pytest -q tests/ui/test_screenshots.py
