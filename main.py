@@ -19,6 +19,11 @@ from infra.errors import OnAirError
 from infra.paths import Paths
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from desktop.alarm_controller import AlarmController
+    from desktop.history_recorder import HistoryRecorder
+    from desktop.sleep_timer import SleepTimer
     from infra.http import HttpClient
     from infra.network_watch import NetworkWatch
     from infra.settings import Settings
@@ -28,8 +33,13 @@ if TYPE_CHECKING:
     from news.controller import NewsController
     from player.backend import Backend
     from player.controller import PlayerController
-    from player.stations import Catalogue
+    from player.holder import StreamHolder
+    from player.relay import Relay
+    from player.stations import Catalogue, Station
+    from recording.controller import RecordingController
+    from recording.session import Sources as RecordingSources
     from schedule.controller import GuideController
+    from schedule.model import Program
     from ui.app import OnAirApp
 
 
@@ -48,6 +58,7 @@ class Services:
         self.nm_bus = env.get("ONAIR_NM_BUS") or "system"  # or "session", or a bus address
         self.env = env  # read by the services built later (ONAIR_RADIO_BROWSER)
         self._watches: list[NetworkWatch] = []
+        self._recorders: list[HistoryRecorder] = []
         if catalogue is not None:
             self.catalogue = catalogue
 
@@ -85,15 +96,38 @@ class Services:
 
     def player(self, *, backend: Backend | None = None, **options: Any) -> PlayerController:
         """A player over libvlc (or `backend`), resolving playlists through the HTTP client;
-        `options` are PlayerController's (policy, stall_s, describe, ...)."""
+        `options` are PlayerController's (policy, stall_s, describe, ...). Over libvlc it
+        has catch-up (the stream held by `holder`, played through `relay`) unless
+        `catchup=None` is handed in; a fake backend has none unless one is handed in."""
         from player.controller import PlayerController, playlist_resolver
 
         if backend is None:
+            from player.catchup import CatchUp
             from player.vlc_backend import make_backend
 
             backend = make_backend(self.audio_file)
+            options.setdefault("catchup", CatchUp(self.holder, self.relay))
         return PlayerController(backend, playlist_resolver(self.http.fetch_head),
                                 tasks=self.tasks, **options)
+
+    @cached_property
+    def holder(self) -> StreamHolder:
+        """The live streams the app holds (catch-up, recordings), one reader per URL, in
+        cache dir/catchup, within the settings' buffer span and disk cap."""
+        from player.holder import StreamHolder
+
+        return StreamHolder(self.http, self.paths.cache_dir / "catchup",
+                            max_seconds=self.settings.buffer_minutes * 60,
+                            max_bytes=self.settings.buffer_mb * 1024 * 1024)
+
+    @cached_property
+    def relay(self) -> Relay:
+        """The loopback server libvlc plays held streams from (started)."""
+        from player.relay import Relay
+
+        relay = Relay()
+        relay.start()
+        return relay
 
     def network_watch(self, player: PlayerController) -> NetworkWatch:
         """Started: when NetworkManager (on `nm_bus`) says the network is back, `player`
@@ -114,6 +148,17 @@ class Services:
         player = self.player(**options)
         self.network_watch(player)
         self.count_clicks(player)
+        return player
+
+    def recorded_player(self, **options: Any) -> PlayerController:
+        """`watched_player(**options)` whose listening goes into the history, with the
+        programs of a guide that follows its station (`onair play`)."""
+        from schedule.controller import GuideController
+
+        player = self.watched_player(**options)
+        guide = GuideController(self.http, tasks=self.tasks)  # no roster: this station only
+        player.bind(station=lambda _player, station: guide.set_station(station))
+        self.history(player, guide)
         return player
 
     def count_clicks(self, player: PlayerController) -> None:
@@ -143,6 +188,19 @@ class Services:
 
         return NewsController(self.http, self.paths.cache_dir, tasks=self.tasks)
 
+    def history(self, player: PlayerController,
+                guide: GuideController | None) -> HistoryRecorder:
+        """The listening history of `player` (programs from `guide`), started; close() ends
+        its open stretch and writes it (state dir, desktop.history)."""
+        from desktop.history import HistoryStore
+        from desktop.history_recorder import HistoryRecorder
+
+        recorder = HistoryRecorder(player, guide, HistoryStore(self.paths.state_dir),
+                                   tasks=self.tasks)
+        recorder.start()
+        self._recorders.append(recorder)
+        return recorder
+
     @cached_property
     def library(self) -> LibraryController:
         """The listener's stations (their catalogue file, written off the UI thread) and the
@@ -159,20 +217,85 @@ class Services:
                                  favicons=Favicons(self.http, self.paths.cache_dir, self.tasks,
                                                    logos_dir=self.paths.config_dir / "logos"))
 
+    def day_programs(self, station: Station, day: date, *,
+                     http: HttpClient | None = None) -> tuple[Program, ...]:
+        """A station-local day of `station`'s programs, blocking (what an alarm for a program
+        looks up); BadInput without a guide, SourceUnavailable when it cannot be read.
+        `http`: the client to read the guide with (a recording's asks the source afresh)."""
+        from zoneinfo import ZoneInfo
+
+        from infra.errors import BadInput
+        from schedule.composer import ComposerClient
+        from schedule.discover import schedule_source
+
+        source = schedule_source(self.http, station)
+        if source is None or source.source != "composer":
+            raise BadInput(f"{station.id} has no program guide")
+        return ComposerClient(http or self.http, source,
+                              ZoneInfo(station.timezone)).day(day).programs
+
+    def recording_sources(self) -> RecordingSources:
+        """What a recording uses: the held streams, the guide read afresh (a program that ends
+        early or moves is followed) and playlists resolved through the HTTP client."""
+        from player.stream_reader import can_hold
+        from recording.session import Revalidating, Sources
+
+        guide = partial(self.day_programs, http=Revalidating(self.http))
+        return Sources(self.holder, can_hold, guide, self.http.fetch_head)
+
+    @cached_property
+    def recordings(self) -> RecordingController:
+        """Recordings while the app runs (Up Next's Record; the scheduled ones, config dir)."""
+        from recording.controller import RecordingController
+        from recording.store import ScheduleStore
+
+        return RecordingController(self.recording_sources(), ScheduleStore(self.paths.config_dir),
+                                   stations=lambda: self.library.stations,
+                                   folder=lambda: self.settings.recordings_folder(self.paths),
+                                   tasks=self.tasks)
+
+    def sleep_timer(self, player: PlayerController, guide: GuideController) -> SleepTimer:
+        """The sleep timer over the player and the guide (the guide's clock)."""
+        from desktop.sleep_timer import SleepTimer
+
+        return SleepTimer(player, guide, clock=guide.clock)
+
+    def alarms(self, player: PlayerController, library: LibraryController,
+               **options: Any) -> AlarmController:
+        """The listener's alarms (config dir), fired into `player` while the app runs."""
+        from desktop.alarm import AlarmStore
+        from desktop.alarm_controller import AlarmController
+
+        return AlarmController(AlarmStore(self.paths.config_dir), player,
+                               lambda: library.stations, tasks=self.tasks,
+                               programs_for=self.day_programs, **options)
+
     def gui_app(self, *, player: PlayerController | None = None,
                 guide: GuideController | None = None,
                 library: LibraryController | None = None) -> OnAirApp:
         """The desktop app over these services (libvlc and the real clock unless handed in)."""
         from ui.app import OnAirApp
 
-        return OnAirApp(catalogue=self.catalogue, library=library or self.library,
-                        player=player or self.player(), guide=guide or self.guide(),
-                        news=self.news(), paths=self.paths, tasks=self.tasks)
+        player, guide = player or self.player(), guide or self.guide()
+        library = library or self.library
+        return OnAirApp(catalogue=self.catalogue, library=library, player=player, guide=guide,
+                        news=self.news(), paths=self.paths, tasks=self.tasks,
+                        sleep=self.sleep_timer(player, guide),
+                        alarms=self.alarms(player, library), settings=self.settings)
 
     def close(self) -> None:
-        """Release what was built: watches stopped, queued work dropped, HTTP sessions closed."""
+        """Release what was built: watches stopped, histories written, queued work dropped,
+        HTTP sessions closed."""
         for watch in self._watches:
             watch.stop()
+        for recorder in self._recorders:
+            recorder.close()
+        if "recordings" in self.__dict__:
+            self.recordings.shutdown()  # their files finished before the streams stop
+        if "relay" in self.__dict__:
+            self.relay.close()
+        if "holder" in self.__dict__:
+            self.holder.close()  # the readers stop, their buffers are deleted
         if "tasks" in self.__dict__:
             self.tasks.shutdown()
         if "http" in self.__dict__:
@@ -190,11 +313,25 @@ def run_gui(svc: Services) -> int:
     from desktop.mpris_bridge import start_mpris
 
     mpris = start_mpris(app, bus=svc.env.get("DBUS_SESSION_BUS_ADDRESS", ""))  # None: no bus
+    from desktop.program_notices import start_program_notices
+
+    notices = start_program_notices(app, bus=svc.env.get("DBUS_SESSION_BUS_ADDRESS", ""),
+                                    settings=lambda: svc.settings)  # None: no bus
+    app.history = svc.history(app.player, app.guide)  # the History view lists it
+    app.bind(on_start=lambda _app: setattr(app.up_next, "recordings", svc.recordings))
+    from desktop.color_scheme import follow_color_scheme
+
+    # The desktop's light/dark for the "system" theme; saved settings back to the services.
+    scheme = follow_color_scheme(app.look, svc.env.get("DBUS_SESSION_BUS_ADDRESS", ""))
+    app.look.bind(settings=lambda _look, settings: setattr(svc, "settings", settings))
     try:
         app.run()
     finally:
+        scheme.stop()
         if mpris is not None:
             mpris.stop()
+        if notices is not None:
+            notices.stop()
     return 0
 
 
@@ -241,6 +378,21 @@ def dispatch_stations(args: argparse.Namespace, svc: Services) -> int:
     return sc.cmd_export(store, args.file)
 
 
+def dispatch_alarm(args: argparse.Namespace, svc: Services) -> int:
+    """`onair alarm`: the play command and the listener's volume (the GUI's, for the
+    station) handed to desktop.alarm_command."""
+    from desktop.alarm_command import cmd_alarm
+    from player.play_command import cmd_play
+    from ui.prefs import load_prefs
+
+    prefs = load_prefs(svc.paths.state_dir)
+    volume = prefs.volume_for(args.station)
+    return cmd_alarm(svc.catalogue, args.station, at=args.at, program=args.program,
+                     as_json=args.json, play=cmd_play, make_player=svc.recorded_player,
+                     programs_for=svc.day_programs, ramp_s=args.ramp,
+                     volume=prefs.volume if volume is None else volume)
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --stations is global: accepted before or after the command.
     common = argparse.ArgumentParser(add_help=False)
@@ -271,6 +423,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("play", help="headless playback with a status line")
     s.add_argument("target", metavar="STATION|URL")
     s.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds of audio")
+    from desktop.alarm_command import add_arguments as alarm_arguments
+
+    alarm_arguments(add("alarm", help="wait until a time or a program, then play the station"))
+    from recording.commands import add_arguments as record_arguments
+
+    record_arguments(add("record", help="record a station for a while, or a program by name"),
+                     add("recordings", help="what is scheduled and what was recorded"))
+    s = add("history", help="what you listened to: programs and stream titles")
+    s.add_argument("--station", metavar="ID", help="only this station")
+    s.add_argument("--json", action="store_true")
     s = add("discover", help="streams, schedule id and feeds of a station website")
     s.add_argument("homepage", metavar="HOMEPAGE_URL")
     s.add_argument("--json", action="store_true")
@@ -298,7 +460,18 @@ def dispatch(args: argparse.Namespace, svc: Services) -> int:
     if cmd == "play":
         from player.commands import cmd_play
 
-        return cmd_play(svc.catalogue, svc.watched_player, args.target, seconds=args.seconds)
+        return cmd_play(svc.catalogue, svc.recorded_player, args.target, seconds=args.seconds)
+    if cmd == "history":
+        from desktop.history_command import cmd_history
+
+        return cmd_history(svc.paths.state_dir, station=args.station, as_json=args.json)
+    if cmd == "alarm":
+        return dispatch_alarm(args, svc)
+    if cmd in ("record", "recordings"):
+        from recording.commands import run_command
+
+        return run_command(args, svc.catalogue, svc.paths.config_dir,
+                           svc.settings.recordings_folder(svc.paths), svc.recording_sources)
     if cmd == "now":
         from schedule.commands import cmd_now
 
@@ -340,7 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Keep sys.stderr ours: Kivy's default log mode replaces it, and our one-line errors vanish.
     os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
     args = build_parser().parse_args(argv)
-    if args.command == "play":  # headless: the loop only runs the player's 10 Hz watchdog
+    if args.command in ("play", "alarm"):  # headless: the loop runs the player's watchdog
         os.environ.setdefault("KCFG_GRAPHICS_MAXFPS", str(HEADLESS_FPS))
     svc = Services(getattr(args, "stations", None))
     try:

@@ -11,7 +11,9 @@ and notes when the new station's tone first appears.
   switch; time until its first audio byte after the HTTP headers;
 - switch: from the switch request until the new tone is in the WAV, over
   SWITCHES switches after one warm-up: On Air through PlayerController.play()
-  (resolver on a worker thread, hop back to the Kivy clock, libvlc open), mpv
+  (resolver on a worker thread, hop back to the Kivy clock, libvlc open; with catch-up
+  as the app plays: a stream reader and libvlc on the loopback relay; `_direct`: libvlc
+  opening the station itself, as before catch-up), mpv
   with `loadfile` over its IPC socket, cvlc (as `nobody`: it refuses root) with
   `add` on its rc interface;
 - cold start: process start until the first audio in the output file;
@@ -111,20 +113,33 @@ def switches(bench: IcecastBench, wav: Path, switch: Callable[[str], None],
                 a - b for a, b in zip(latency, floor, strict=True)), 1)}
 
 
-def switch_onair(bench: IcecastBench, tmp: Path) -> dict:
+def switch_onair(bench: IcecastBench, tmp: Path, *, catchup: bool = True) -> dict:
+    """As the app switches: with catch-up (the stream held by a reader, libvlc on the
+    relay), or `catchup=False` libvlc opening the station itself (the app before it)."""
     from kivy.clock import Clock
 
+    from infra.http import HttpClient
+    from player.catchup import CatchUp
     from player.controller import PlayerController
+    from player.holder import StreamHolder
+    from player.relay import Relay
     from player.stations import Station, Stream
     from player.vlc_backend import make_backend
 
-    wav = tmp / "onair.wav"
-    ctl = PlayerController(make_backend(str(wav)), tasks=TaskRunner())
+    wav = tmp / f"onair-{catchup}.wav"
+    http, relay = HttpClient(tmp / "http"), Relay()
+    holder = StreamHolder(http, tmp / "catchup", max_seconds=7200, max_bytes=200 << 20)
+    relay.start()
+    ctl = PlayerController(make_backend(str(wav)), tasks=TaskRunner(),
+                           catchup=CatchUp(holder, relay) if catchup else None)
     try:
         return switches(bench, wav, lambda m: ctl.play(Station(
             m, m, "", "", "UTC", None, None, (Stream(bench.url(m)),), None, None)), Clock.tick)
     finally:
         ctl.shutdown()
+        relay.close()
+        holder.close()
+        http.close()
 
 
 def pause() -> None:
@@ -257,6 +272,7 @@ def main() -> int:
                             "player's WAV (read every 0.5 ms); paired_floor: raw socket "
                             "started with each switch, first audio byte after the headers",
                 "switch_onair": switch_onair(bench, tmp),
+                "switch_onair_direct": switch_onair(bench, tmp, catchup=False),
                 "switch_mpv": switch_mpv(bench, tmp),
                 "switch_cvlc": switch_cvlc(bench, tmp),
                 "target_within_ms": 60,

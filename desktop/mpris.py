@@ -7,11 +7,12 @@ PropertiesChanged), Introspectable and Peer. What it says comes from desktop.mpr
 
 Threading: one daemon thread ("mpris") answers calls; another ("mpris-send") emits
 PropertiesChanged for each `update(view)` (callable from any thread: it only queues).
-Commands from the bus ("play", "pause", "toggle", "stop", "next", "previous", and
-"volume" with a 0-100 value) reach `on_command` on the "mpris" thread: the caller hops to
-its UI thread. No bus, or the bus refuses us: one log line (INFO, to `log`: Kivy's logger in
-the app) and MPRIS is off; the app goes on. The name stays owned whatever the player does,
-until `stop()`.
+Commands from the bus ("play", "pause", "toggle", "stop", "next", "previous", "volume" with
+a 0-100 value, and while the view says CanSeek "seek" with an offset and "position" with a
+position, both in microseconds) reach `on_command` on the "mpris" thread: the caller hops
+to its UI thread. `seeked(position_us)` emits Seeked. No bus, or the bus refuses us: one
+log line (INFO, to `log`: Kivy's logger in the app) and MPRIS is off; the app goes on. The
+name stays owned whatever the player does, until `stop()`.
 
 With infra/network_watch.py, the only modules that import jeepney (tests/test_layering.py).
 """
@@ -52,6 +53,7 @@ from desktop.mpris_model import (
     parent_introspection,
     player_properties,
     root_properties,
+    track_id,
     volume_from_mpris,
 )
 from infra.network_watch import bus_address
@@ -77,6 +79,7 @@ class MprisService:
         self._bus = bus
         self._view = view or PlayerView()
         self._dirty = threading.Event()  # the view changed since the last PropertiesChanged
+        self._seeked: int | None = None  # a Seeked to emit
         self._send_lock = threading.Lock()
         self._lock = threading.Lock()
         self._stopping = False
@@ -93,6 +96,11 @@ class MprisService:
     def update(self, view: PlayerView) -> None:
         """The player as it is now; what changed is announced from the sender thread."""
         self._view = view
+        self._dirty.set()
+
+    def seeked(self, position_us: int) -> None:
+        """A seek moved the playhead to `position_us`: the sender thread emits Seeked."""
+        self._seeked = position_us
         self._dirty.set()
 
     @property
@@ -197,7 +205,8 @@ class MprisService:
             self._command(_COMMANDS[member], None)
             return new_method_return(call)
         if iface in (PLAYER_IFACE, None) and member in ("Seek", "SetPosition"):
-            return new_method_return(call)  # CanSeek is false: the spec says do nothing
+            self._seek(member, call.body)
+            return new_method_return(call)  # the spec: ignored while CanSeek is false
         if iface in (ROOT_IFACE, None) and member in ("Raise", "Quit"):
             return new_method_return(call)  # CanRaise and CanQuit are false
         if member == "OpenUri":
@@ -232,6 +241,17 @@ class MprisService:
             return player_properties(self._view)
         return None
 
+    def _seek(self, member: str, body: tuple) -> None:
+        """Seek (x offset) or SetPosition (o track, x position), for the track playing."""
+        view = self._view
+        if not view.can_seek:
+            return
+        if member == "Seek" and len(body) == 1 and isinstance(body[0], int):
+            self._command("seek", body[0])
+        elif member == "SetPosition" and len(body) == 2 and body[0] == track_id(view.station_id) \
+                and isinstance(body[1], int) and body[1] >= 0:
+            self._command("position", body[1])
+
     def _command(self, name: str, value: int | None) -> None:
         try:
             self._on_command(name, value)
@@ -253,6 +273,10 @@ class MprisService:
                 emitter = DBusAddress(OBJECT_PATH, interface=PROPERTIES_IFACE)
                 self._send(new_signal(emitter, "PropertiesChanged", "sa{sv}as",
                                       (PLAYER_IFACE, diff, [])))
+            seeked, self._seeked = self._seeked, None
+            if seeked is not None:
+                emitter = DBusAddress(OBJECT_PATH, interface=PLAYER_IFACE)
+                self._send(new_signal(emitter, "Seeked", "x", (seeked,)))
 
 
 def _error(call: Message, name: str, text: str) -> Message:

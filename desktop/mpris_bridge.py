@@ -26,6 +26,7 @@ from player.stations import Station
 class Adapter(Protocol):
     def start(self) -> None: ...
     def update(self, view: PlayerView) -> None: ...
+    def seeked(self, position_us: int) -> None: ...
     def stop(self, timeout: float = 2.0) -> None: ...
 
 
@@ -36,6 +37,14 @@ def neighbours(stations: Sequence[Station], current: Station | None) -> tuple[bo
     if index < 0:
         return bool(stations), False
     return index < len(stations) - 1, index > 0
+
+
+def position_us(player: Any) -> int:
+    """MPRIS Position: the catch-up playhead after the oldest moment held (0 without)."""
+    span = getattr(player, "buffer_span", None)
+    if span is None or not getattr(player, "catchup", False):
+        return 0
+    return max(0, round((span.live - player.behind_live_s - span.start) * 1e6))
 
 
 class MprisBridge:
@@ -51,7 +60,8 @@ class MprisBridge:
 
     def start(self) -> None:
         self.player.bind(station=self._changed, state=self._changed,
-                         now_playing=self._changed, volume=self._changed)
+                         now_playing=self._changed, volume=self._changed,
+                         catchup=self._changed, buffer_span=self._changed)
         self.guide.bind(current=self._changed, station=self._changed)
         self.library.bind(stations=self._changed)
         self._bound = True
@@ -61,7 +71,8 @@ class MprisBridge:
     def stop(self) -> None:
         if self._bound:
             self.player.unbind(station=self._changed, state=self._changed,
-                               now_playing=self._changed, volume=self._changed)
+                               now_playing=self._changed, volume=self._changed,
+                               catchup=self._changed, buffer_span=self._changed)
             self.guide.unbind(current=self._changed, station=self._changed)
             self.library.unbind(stations=self._changed)
             self._bound = False
@@ -83,7 +94,9 @@ class MprisBridge:
                           station_name=station.name if station else "",
                           stream_title=p.now_playing,
                           program=program, logo=str(logo) if logo else "",
-                          can_next=can_next, can_previous=can_previous)
+                          can_next=can_next, can_previous=can_previous,
+                          can_seek=bool(getattr(p, "catchup", False)),
+                          position_us=position_us(p))
 
     def _changed(self, *_args: object) -> None:
         self._push()  # once per frame, however many properties changed together
@@ -110,6 +123,12 @@ class MprisBridge:
             self._step(1 if name == "next" else -1)
         elif name == "volume" and value is not None:
             p.set_volume(value)
+        elif name in ("seek", "position") and value is not None and p.catchup:
+            if name == "seek":
+                p.skip(value / 1e6)
+            else:
+                p.seek_to(p.buffer_span.start + value / 1e6)
+            self.adapter.seeked(position_us(p))
 
 
 def start_mpris(app: Any, *, bus: str) -> MprisBridge | None:

@@ -45,6 +45,8 @@ class PlayerView:
     logo: str = ""  # an absolute file path, or ""
     can_next: bool = False
     can_previous: bool = False
+    can_seek: bool = False  # catch-up holds the stream (player.catchup): Seek moves in it
+    position_us: int = 0  # the playhead after the oldest moment held, in microseconds
 
     @property
     def status(self) -> str:
@@ -92,10 +94,10 @@ def player_properties(view: PlayerView) -> dict[str, Variant]:
         "Rate": ("d", 1.0), "MinimumRate": ("d", 1.0), "MaximumRate": ("d", 1.0),
         "Metadata": ("a{sv}", metadata(view)),
         "Volume": ("d", max(0, min(100, view.volume)) / 100.0),
-        "Position": ("x", 0),
+        "Position": ("x", view.position_us if view.can_seek else 0),
         "CanGoNext": ("b", view.can_next), "CanGoPrevious": ("b", view.can_previous),
         "CanPlay": ("b", has_station), "CanPause": ("b", has_station and view.status == "Playing"),
-        "CanSeek": ("b", False), "CanControl": ("b", True),
+        "CanSeek": ("b", view.can_seek), "CanControl": ("b", True),
     }
 
 

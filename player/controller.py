@@ -19,6 +19,9 @@ next URL; `retry_now()` cuts the wait short. Once audio of the station was heard
 never gives up by itself: outages are probed often at first, then less (player.recovery),
 until the listener stops, pauses or switches. A first connection that never gives audio
 ends after the policy's few tries in state "error" with a one-line message.
+
+Catch-up (player.catchup, from main.Services): a held live stream plays through the relay from
+the playhead, so a pause keeps its place and `skip`, `seek_to` and `to_live` move in it.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from infra.errors import OnAirError
 from infra.tasks import TaskRunner
 from infra.urls import check_stream_url, one_line
 from player.backend import Backend, BackendEvent
+from player.catchup import CatchUp
 from player.mirrors import Mirrors
 from player.reconnect import Reconnect
 from player.recovery import LIVE_POLICY, SILENT_OPEN, Recovery, RetryPolicy, describe_failure
@@ -91,14 +95,20 @@ class PlayerController(EventDispatcher):
     position_s = NumericProperty(0)
     duration_s = NumericProperty(0)
     seekable = BooleanProperty(False)
+    catchup = BooleanProperty(False)  # the live stream is held: pause, skip and seek in it
+    catchup_note = StringProperty("")  # "catch-up not available for this stream"
+    behind_live_s = NumericProperty(0)
+    buffer_span = ObjectProperty(None, allownone=True)
 
     def __init__(self, backend: Backend, resolve: Resolve | None = None, *,
                  tasks: TaskRunner, clock: Callable[[], float] = time.monotonic,
                  policy: RetryPolicy = LIVE_POLICY, stall_s: float = 8.0,
                  open_timeout_s: float = 2.5,
-                 describe: Callable[[str], str] = describe_failure, **kwargs: object) -> None:
+                 describe: Callable[[str], str] = describe_failure,
+                 catchup: CatchUp | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._backend = backend
+        self._catchup = catchup or CatchUp()  # without holder and relay: off
         self._tasks = tasks
         self._resolve = resolve or direct_mirrors
         self._clock = clock
@@ -131,6 +141,7 @@ class PlayerController(EventDispatcher):
         if station is None:
             return
         self._halt()
+        self._catchup.play_live(keep=station == self.station)
         self.mode = "live"
         self.station = station
         self.now_playing = ""
@@ -140,7 +151,7 @@ class PlayerController(EventDispatcher):
         """Play a recording (the newscast); `back_to_live()` returns to the station."""
         if self.mode == "live":
             self._live_station = self.station
-        self._halt()
+        self._halt(release=True)
         self.mode = "ondemand"
         self.now_playing = self._ondemand_title = clean_title(title)
         try:
@@ -167,6 +178,7 @@ class PlayerController(EventDispatcher):
             self._backend.pause()
         else:
             self._halt()
+            self._catchup.pin()  # a held stream goes on buffering; resume plays from here
         self.state = "paused"
         self.reason = ""
 
@@ -184,6 +196,9 @@ class PlayerController(EventDispatcher):
             self._backend.play()
         elif self.mode == "ondemand" and urls:
             self.play_ondemand(urls[0], self._ondemand_title)
+        elif self._catchup.held and self.station is not None:
+            held = Mirrors(self._lazy_urls(self.station), urls=[self._catchup.url])
+            self._start(held, self.station.name)  # from the playhead, on the held stream
         else:
             self.play()
 
@@ -194,7 +209,7 @@ class PlayerController(EventDispatcher):
 
     def stop(self) -> None:
         """Stop by the user: nothing pending is allowed to restart playback."""
-        self._halt()
+        self._halt(release=True)
         self.state = "stopped"
         self.retry_in_s = 0
         self.reason = ""
@@ -212,8 +227,33 @@ class PlayerController(EventDispatcher):
             self._backend.seek(seconds)
             self.position_s = max(0.0, seconds)
 
+    # -- catch-up: moves in the held stream (no-ops while it is not available) --------------
+    def skip(self, seconds: float) -> None:
+        """`seconds` forward (negative: back); past live is live."""
+        self._shift(lambda c: c.move_by(seconds))
+
+    def seek_to(self, moment: float) -> None:
+        """To `moment` (epoch seconds, clamped to what is held)."""
+        self._shift(lambda c: c.move_to(moment))
+
+    def to_live(self) -> None:
+        """Back to live, playing (also from a pause)."""
+        if self._shift(CatchUp.to_live) and self.state == "paused":
+            self.resume()
+
+    def _shift(self, move: Callable[[CatchUp], object]) -> bool:
+        if not self.catchup:
+            return False
+        self._settle()
+        moved = move(self._catchup)
+        if moved and self._session != -1 and self._reconnect is not None:  # reopen there
+            self.state = "buffering"
+            self.try_url(self._reconnect.mirrors.current)
+        self._show_catchup()
+        return True
+
     def shutdown(self) -> None:
-        self._halt()
+        self._halt(release=True)
         self._watch.cancel()
         self._backend.set_listener(None)
         self._backend.shutdown()
@@ -221,6 +261,8 @@ class PlayerController(EventDispatcher):
     # -- the Host of Reconnect (player.reconnect) --------------------------
     def try_url(self, url: str) -> None:
         """Open `url` and play it (called by this session's Reconnect)."""
+        if self.mode == "live":
+            url = self._catchup.open(url)  # the relay at the playhead, or `url` as it is
         self._session = self._backend.open(url, live=self.mode == "live")
         self._progress_at = self._clock()
         self._opened = False
@@ -236,7 +278,7 @@ class PlayerController(EventDispatcher):
 
     def fail(self, message: str) -> None:
         """Give up: state "error" with `message` as one line."""
-        self._halt()
+        self._halt(release=True)
         self.error = one_line(message, 300)
         self.state = "error"
         self.retry_in_s = 0
@@ -257,8 +299,11 @@ class PlayerController(EventDispatcher):
                                     describe=self._describe)
         self._reconnect.start()
 
-    def _halt(self) -> None:
-        """Forget the current session: cancel lookups and retries, stop the backend."""
+    def _halt(self, *, release: bool = False) -> None:
+        """Forget the session: cancel retries, stop the backend; `release`: the held stream too."""
+        self._settle()
+        if release:
+            self._catchup.release()
         if self._reconnect is not None:
             self._reconnect.cancel()
         self._session = -1
@@ -289,6 +334,7 @@ class PlayerController(EventDispatcher):
     def _lost(self, why: str) -> None:
         """The try failed: let go of it; the session's Reconnect decides what comes next."""
         self._session = -1  # late events of the lost stream no longer count
+        self._settle()
         self._backend.stop()
         self._playing_since = None
         if self._reconnect is not None:
@@ -297,6 +343,7 @@ class PlayerController(EventDispatcher):
     # -- watchdog --------------------------------------------------------
     def _tick(self, _dt: float) -> None:
         now = self._clock()
+        self._show_catchup()
         if self._reconnect is not None and self._reconnect.waiting:
             self.retry_in_s = round(self._reconnect.remaining_s(), 1)
             return
@@ -312,13 +359,29 @@ class PlayerController(EventDispatcher):
             self._lost("no audio" if self._playing_since is not None else SILENT_OPEN)
             return
         if self.mode == "live":
-            title = clean_title(self._backend.now_playing())
+            title = clean_title(self._catchup.title_at(self._played_s())  # the relay's none
+                                or self._backend.now_playing())
             if title and title != self.now_playing:
                 self.now_playing = title
         else:
             self.position_s = self._backend.position_s()
             self.duration_s = self._backend.duration_s()
             self.seekable = self._backend.seekable()
+
+    def _played_s(self) -> float:  # seconds of audio this try has played (0 before any)
+        return 0.0 if self._playing_since is None else self._progress_at - self._playing_since
+
+    def _settle(self) -> None:
+        """The try ends here: catch-up's playhead moves on by the audio it played."""
+        if self._playing_since is not None:
+            self._catchup.settle(self._played_s())
+            self._playing_since = None
+
+    def _show_catchup(self) -> None:
+        span = self._catchup.span() if self.mode == "live" else None
+        self.catchup, self.buffer_span = span is not None, span and span.rounded()
+        self.behind_live_s = round(self._catchup.behind_live_s(self._played_s())) if span else 0
+        self.catchup_note = self._catchup.note  # set by open(), in live mode only
 
     def _open_timeout(self) -> float:
         if self._reconnect is None:

@@ -102,10 +102,10 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         reader = self.owner.reader(parts.path.lstrip("/"))
         if reader is None:
-            self.send_error(404)
+            self._refuse(404)
             return
         if not reader.wait_ready(READY_WAIT_S) or reader.buffer is None:
-            self.send_error(502, reader.error or "the stream is not held")
+            self._refuse(502, reader.error or "the stream is not held")
             return
         at = _moment(parse_qs(parts.query).get("at", [""])[0])
         buffer = reader.buffer
@@ -122,8 +122,16 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                 elif reader.ended and cursor.position >= buffer.end:
                     break  # the reader failed or stopped and all it held was sent
-        except (BrokenPipeError, ConnectionResetError, OSError):
+        except OSError:
             return  # libvlc closed the connection (a stop, a seek, a switch)
+
+    def _refuse(self, code: int, why: str | None = None) -> None:
+        """An error answer; libvlc may have given up on the request meanwhile (an outage's
+        probe): a closed socket is no error of ours."""
+        try:
+            self.send_error(code, why)
+        except OSError:
+            pass
 
 
 def _moment(text: str) -> float | None:

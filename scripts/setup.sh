@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 apt_pkgs=(libvlc5 vlc-plugin-base libgl1 libmtdev1 python3-venv xclip)
 case "$mode" in
-  test|bench) apt_pkgs+=(xvfb xauth xdotool libgl1-mesa-dri icecast2 ffmpeg sox x11-utils imagemagick openbox dbus-daemon playerctl pulseaudio pulseaudio-utils) ;;&
+  test|bench) apt_pkgs+=(xvfb xauth xdotool libgl1-mesa-dri icecast2 ffmpeg sox x11-utils imagemagick openbox dbus-daemon dbus-bin playerctl dunst pulseaudio pulseaudio-utils) ;;&
   bench) apt_pkgs+=(mpv vlc-bin) ;;
 esac
 

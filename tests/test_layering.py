@@ -22,7 +22,8 @@ RANK = {"infra": 0, "player": 1, "schedule": 2, "news": 2, "library": 2,
 # as an argument). Never a controller, an adapter (libvlc, HTTP, D-Bus) or a command.
 MODELS = {
     "player": {"player.stations", "player.states", "player.backend", "player.homepage",
-               "player.playlists", "player.resolver", "player.catalogue"},
+               "player.playlists", "player.resolver", "player.catalogue",
+               "player.frames", "player.icy"},  # frames, icy: pure parsers (recording uses)
     "schedule": {"schedule.model", "schedule.guide"},
     "news": {"news.model"},
     "library": {"library.model"},
@@ -157,8 +158,10 @@ def test_only_the_http_module_imports_requests() -> None:
 
 
 def test_only_the_dbus_adapters_import_jeepney() -> None:
-    # the D-Bus adapters: NetworkManager's watch and MPRIS
-    allowed = {ROOT / "infra" / "network_watch.py", ROOT / "desktop" / "mpris.py"}
+    # the D-Bus adapters: NetworkManager's watch, MPRIS, the portal's colour scheme and
+    # notifications
+    allowed = {ROOT / "infra" / "network_watch.py", ROOT / "desktop" / "mpris.py",
+               ROOT / "desktop" / "color_scheme.py", ROOT / "desktop" / "notifications.py"}
     offenders = [str(p.relative_to(ROOT)) for p in sources()
                  if "jeepney" in imports_of(p) and p not in allowed]
     assert offenders == []

@@ -30,12 +30,15 @@ from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from infra.paths import Paths
+from infra.settings import Settings
 from infra.tasks import TaskRunner
+from player.catchup import SKIP_S
 from player.states import ACTIVE
 from player.stations import Catalogue, Station
 from ui import theme
 from ui.debug_state import DebugStateWriter, centre_from_top_left, visible_texts
 from ui.keys import VOLUME_STEP, action_for
+from ui.look import Look
 from ui.prefs import Prefs, load_prefs, save_prefs
 from ui.visibility import WindowVisibility
 
@@ -57,11 +60,18 @@ class OnAirApp(App):
 
     def __init__(self, *, catalogue: Catalogue, library, player, guide, news, paths: Paths,
                  tasks: TaskRunner, clock: Callable[[], datetime] | None = None,
+                 sleep=None, alarms=None, settings: Settings | None = None,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        # The theme, font size, settings view and keyboard focus (ui.look).
+        self.look = Look(paths.config_dir, settings)  # main.py feeds it the desktop's scheme
+        self.sleep, self.alarms = sleep, alarms  # SleepTimer, AlarmController (desktop/)
+        self.sleep_alarm = None  # their dialog, built when first opened
         self.catalogue = catalogue  # its newscast feed; the stations are the library's
         self.library = library
         self.search = None  # the search dialog, built when first opened
+        self.history = None  # HistoryRecorder (desktop/), set by main.run_gui: the History view
+        self.history_view = None  # built when first opened
         self.tasks = tasks
         self.player, self.guide, self.news = player, guide, news
         self.paths = paths
@@ -108,6 +118,9 @@ class OnAirApp(App):
         self.player.bind(station=self._on_station, volume=self._on_volume,
                          muted=self._remember, state=self._on_state)
         self.library.bind(stations=self._on_stations)
+        if self.sleep is not None and self.alarms is not None:
+            self.bar.follow_sleep_alarm(self.sleep, self.alarms)
+            self.bar.bind(on_sleep_alarm=lambda _bar: self.open_sleep_alarm())
         return root
 
     def mount(self, window) -> MainView:
@@ -126,7 +139,7 @@ class OnAirApp(App):
         from kivy.core.window import Window
 
         Window.minimum_width, Window.minimum_height = theme.MIN_WIDTH, theme.MIN_HEIGHT
-        Window.clearcolor = theme.SURFACE  # app.kv paints the background between the panels
+        self.look.start(Window)  # the theme, the clear colour and the focus ring
         if self.prefs.window_size is not None:
             Window.size = self.prefs.window_size
         Window.bind(on_key_down=self._on_key_down)
@@ -155,6 +168,7 @@ class OnAirApp(App):
             return
         self._stopped = True
         Window.unbind(on_key_down=self._on_key_down)
+        self.look.stop(Window)
         self._visibility.unbind()
         if self._ticker is not None:
             self._ticker.cancel()
@@ -166,20 +180,41 @@ class OnAirApp(App):
         self.news_panel.stop()
         if self.search is not None:
             self.search.dismiss(animation=False)
-        for controller in (self.player, self.guide, self.news, self.library):
-            controller.shutdown()
+        if self.sleep_alarm is not None:
+            self.sleep_alarm.dismiss(animation=False)
+        for controller in (self.sleep, self.alarms, self.player, self.guide, self.news,
+                           self.library):
+            if controller is not None:
+                controller.shutdown()
 
     def open_settings(self, *_args) -> bool:
-        """No Kivy settings panel (F1): the app has no settings screen."""
-        return False
+        """Our settings view (the gear button, Ctrl+, and Kivy's F1), not Kivy's panel."""
+        self.look.open_settings(self.prefs.autoplay, self._save_settings,
+                                self.paths.recordings_dir)
+        return True
+
+    def _save_settings(self, settings: Settings, autoplay: bool) -> str:
+        """The settings view's Save: the settings (atomically, then applied) and autoplay."""
+        problem = self.look.save(settings)
+        if not problem and autoplay != self.prefs.autoplay:
+            self.prefs = self._current_prefs(autoplay=autoplay)
+            save_prefs(self.paths.state_dir, self.prefs)
+        return problem
 
     # keyboard
     def _on_key_down(self, _window, key: int, _scancode, codepoint, modifiers) -> bool:
         if self.search is not None and self.search.is_open:
             return self.search.key(key)  # its field takes the rest (and these while focused)
+        if self.sleep_alarm is not None and self.sleep_alarm.is_open:
+            return self.sleep_alarm.key(key)  # Esc; its fields take the rest
+        if self.history_view is not None and self.history_view.is_open:
+            return self.history_view.key(key)
         if self.stations.editing:
             return False  # the rename field's
         action = action_for(key, codepoint, modifiers)
+        focus = self.look.key(action, key)  # Tab, Enter; the settings view's keys
+        if focus is not None:
+            return focus
         if action is None:
             return False
         self.do(action)
@@ -198,6 +233,13 @@ class OnAirApp(App):
             p.set_volume(min(100, int(p.volume) + VOLUME_STEP))
         elif action == "volume_down":
             p.set_volume(max(0, int(p.volume) - VOLUME_STEP))
+        elif action in ("skip_back", "skip_forward"):  # catch-up: player.catchup
+            p.skip(-SKIP_S if action == "skip_back" else SKIP_S)
+        elif action == "program_start":  # the program on now's start, else the oldest held
+            on_now = self.guide.current if self.guide.station == p.station else None
+            p.seek_to(on_now.start_ts if on_now is not None else 0.0)
+        elif action == "live":
+            p.to_live()
         elif action == "next_story":
             self.news_panel.select_next()
         elif action == "close_reader":
@@ -206,6 +248,12 @@ class OnAirApp(App):
             self.open_search()
         elif action == "undo":
             self.library.undo()
+        elif action == "settings":
+            self.open_settings()
+        elif action == "history":
+            self.open_history()
+        elif action == "sleep_alarm":
+            self.open_sleep_alarm()
         elif p.station is not None:
             self._edit(action, p.station.id)
 
@@ -232,6 +280,27 @@ class OnAirApp(App):
 
             self.search = SearchDialog(library=self.library)
         self.search.open_search()
+
+    def open_sleep_alarm(self) -> None:
+        """The sleep timer and alarm dialog (built the first time)."""
+        if self.sleep is None or self.alarms is None:
+            return
+        if self.sleep_alarm is None:
+            from ui.sleep_alarm import SleepAlarmDialog
+
+            self.sleep_alarm = SleepAlarmDialog(sleep=self.sleep, alarms=self.alarms,
+                                                player=self.player)
+        self.sleep_alarm.open()
+
+    def open_history(self) -> None:
+        """The History view (built the first time; none without a history recorder)."""
+        if self.history is None:
+            return
+        if self.history_view is None:
+            from ui.history_view import HistoryView
+
+            self.history_view = HistoryView(history=self.history)
+        self.history_view.open_history()
 
     def step_station(self, delta: int) -> None:
         """Select the previous/next station; while playing, it plays at once."""
@@ -266,6 +335,8 @@ class OnAirApp(App):
         self._remember()
 
     def _on_volume(self, player, volume: float) -> None:
+        if self._steered_volume() is not None:
+            return  # a fade or an alarm's ramp: the listener's volume is still theirs
         if player.station is not None:
             self.prefs = self.prefs.with_station_volume(player.station.id, int(volume))
         self._remember()
@@ -318,25 +389,50 @@ class OnAirApp(App):
         texts["reader"] = visible_texts(self.reader) if self.reader.is_open else []
         searching = self.search is not None and self.search.is_open
         texts["search"] = visible_texts(self.search) if searching else []
+        history = self.history_view if self.history_view and self.history_view.is_open else None
+        texts["history"] = visible_texts(history) if history is not None else []
         texts["notice"] = visible_texts(self.root.ids.help_line)
+        dialog = self.sleep_alarm if self.sleep_alarm is not None and self.sleep_alarm.is_open \
+            else None
+        texts["sleep_alarm"] = visible_texts(dialog) if dialog is not None else []
         controls = {"play": self.bar.ids.play, "back_to_live": self.bar.ids.back_to_live,
                     "seek": self.bar.ids.seek, "support": self.bar.ids.support,
+                    "to_live": self.bar.ids.to_live, "timeline": self.bar.ids.program_progress,
                     "newscast_play": self.news_panel.ids.get("newscast_play"),
-                    "add_station": self.root.ids.add_station, "undo": self.root.ids.undo}
+                    "add_station": self.root.ids.add_station, "undo": self.root.ids.undo,
+                    "history": self.root.ids.get("history"),
+                    "sleep_alarm_open": self.bar.ids.get("sleep_alarm_open")}
+        if dialog is not None:
+            controls.update({f"sleep_alarm.{name}": w for name, w in dialog.ids.items()
+                             if name.startswith(("sleep_", "alarm_")) or name == "close"})
+        if history is not None:  # the newest row's Copy
+            row = history.ids.rows.view_adapter.get_visible_view(0)
+            controls["history_copy"] = row.ids.copy_row if row is not None else None
         return {"station": station.id if station is not None else None,
                 "state": self.player.state, "mode": self.player.mode, "drawn": self._drawn,
                 "window": self._visibility.state(),
+                "look": self.look.state(),
                 "sections": texts,
                 "controls": {name: centre_from_top_left(w) for name, w in controls.items()
                              if w is not None and w.get_root_window() is not None
                              and w.opacity > 0 and not w.disabled}}
 
     # preferences
+    def _steered_volume(self) -> int | None:
+        """The listener's volume while the sleep timer's fade or an alarm's ramp moves the
+        player's; None otherwise."""
+        for steer in (self.sleep, self.alarms):
+            if steer is not None and (volume := steer.listener_volume()) is not None:
+                return volume
+        return None
+
     def _current_prefs(self, **changes: object) -> Prefs:
         station = self.player.station
+        steered = self._steered_volume()
         return self.prefs.with_(
             last_station=station.id if station is not None else self.prefs.last_station,
-            volume=int(self.player.volume), muted=bool(self.player.muted), **changes)
+            volume=int(self.player.volume) if steered is None else steered,
+            muted=bool(self.player.muted), **changes)
 
     def _remember(self, *_args) -> None:
         self._save_soon()

@@ -5,8 +5,11 @@ Live: the station's logo and name, the player's state in words ("Buffering…",
 button beside it), the stream title, the program on now with
 a progress bar and "elapsed / length". During a newscast (player.mode ==
 "ondemand") the program part shows the newscast title, a seek slider and
-"Back to live". For a station with a donation page (`support`, http(s)) a
-"Support <station>" button beside its name opens the page in the desktop's browser
+"Back to live". With catch-up (player.catchup) the progress bar is a timeline (ui.timeline:
+what is held, the playhead, live, the program boundaries; a click seeks) and the bar says
+"2:30 behind live" with "Back to live", or why a stream has none. For a station with a
+donation page (`support`, http(s)) a "Support <station>" button beside its name opens the
+page in the desktop's browser
 (through the LibraryController). Handlers are one call into a controller.
 """
 
@@ -31,9 +34,11 @@ from kivy.uix.slider import Slider
 from infra.timefmt import duration
 from infra.urls import is_stream_url, one_line
 from player.catalogue import logo_path
+from player.catchup import LIVE_SNAP_S
 from player.states import ACTIVE, WAITING
 from schedule.guide import progress
 from ui import theme
+from ui.timeline import timeline_state
 
 _KV = str(files("ui") / "player_bar.kv")
 SUPPORT_NAME_CHARS = 22  # "Support <name>" stays a small button beside the name
@@ -98,6 +103,8 @@ class SeekSlider(Slider):
 class PlayerBar(BoxLayout):
     """`player`: PlayerController; `guide`: GuideController; `clock`: aware-UTC now."""
 
+    __events__ = ("on_sleep_alarm",)  # its button: open the sleep timer and alarm dialog
+    sleep_alarm_text = StringProperty("")  # "Sleep in 12:04 · Alarm 7:00 AM · KCUR 89.3"
     player = ObjectProperty(None)
     guide = ObjectProperty(None)
     station_name = StringProperty("")
@@ -108,6 +115,10 @@ class PlayerBar(BoxLayout):
     ondemand = BooleanProperty(False)
     active = BooleanProperty(False)
     reconnecting = BooleanProperty(False)  # the "Retry now" button shows
+    live = BooleanProperty(False)  # the LIVE badge: live audio plays (not while connecting)
+    catchup = BooleanProperty(False)  # the stream is held: the timeline seeks
+    behind = BooleanProperty(False)  # behind live: "Back to live" shows
+    catchup_text = StringProperty("")  # "2:30 behind live", or why there is no catch-up
     muted = BooleanProperty(False)
     volume = NumericProperty(80)
     program_title = StringProperty("")
@@ -134,8 +145,11 @@ class PlayerBar(BoxLayout):
                     retry_in_s=self._on_state, mode=self._on_state, reason=self._on_state,
                     now_playing=self._on_now_playing, muted=self.setter("muted"),
                     volume=self.setter("volume"), position_s=self._on_position,
-                    duration_s=self._on_position, seekable=self.setter("seekable"))
+                    duration_s=self._on_position, seekable=self.setter("seekable"),
+                    catchup=self._on_catchup, behind_live_s=self._on_catchup,
+                    buffer_span=self._on_catchup, catchup_note=self._on_catchup)
         guide.bind(current=self._on_program, status=self._on_program, message=self._on_program)
+        theme.THEME.bind(scheme=self._on_state)  # the status colour is the palette's
         self.muted, self.volume, self.seekable = player.muted, player.volume, player.seekable
         self._on_station()
         self._on_state()
@@ -166,6 +180,12 @@ class PlayerBar(BoxLayout):
     def back_to_live(self) -> None:
         self.player.back_to_live()
 
+    def to_live(self) -> None:
+        self.player.to_live()
+
+    def seek_to(self, moment: float) -> None:
+        self.player.seek_to(moment)
+
     def support(self) -> None:
         if self.library is not None:
             self.library.open_support(self.player.station)
@@ -173,6 +193,18 @@ class PlayerBar(BoxLayout):
     def tick(self) -> None:
         """Move the program progress on (called every second)."""
         self._on_program()
+
+    def follow_sleep_alarm(self, sleep, alarms) -> None:
+        """Show the SleepTimer's time left and the AlarmController's next alarm."""
+        def show(*_args) -> None:
+            self.sleep_alarm_text = " · ".join(t for t in (sleep.text, alarms.next_text) if t)
+
+        sleep.bind(text=show)
+        alarms.bind(next_text=show)
+        show()
+
+    def on_sleep_alarm(self) -> None:
+        pass
 
     # bindings
     def _on_station(self, *_args) -> None:
@@ -194,6 +226,7 @@ class PlayerBar(BoxLayout):
         self.status_rgba = status_colour(p.state)
         self.active = p.state in ACTIVE
         self.reconnecting = p.state == "reconnecting"
+        self.live = p.state == "playing" and p.mode == "live" and not self.behind
         self.ondemand = p.mode == "ondemand"
         self._on_now_playing()
 
@@ -211,9 +244,23 @@ class PlayerBar(BoxLayout):
         self.position_time = (f"{duration(self.position)} / {duration(self.length)}"
                               if self.length else duration(self.position))
 
+    def _on_catchup(self, *_args) -> None:
+        p = self.player
+        self.catchup = p.catchup
+        self.behind = p.catchup and p.behind_live_s >= LIVE_SNAP_S
+        self.catchup_text = f"{duration(p.behind_live_s)} behind live" if self.behind \
+            else p.catchup_note
+        self._on_state()
+        self._on_program()
+
     def _on_program(self, *_args) -> None:
         guide = self.guide
         program = guide.current
+        p, span = self.player, self.player.buffer_span
+        self.ids.program_progress.show(timeline_state(
+            held=span if p.catchup else None, behind_live_s=p.behind_live_s,
+            program=(program.start_ts, program.end_ts) if program is not None else None,
+            starts=[q.start_ts for q in guide.today], now=self._clock().timestamp()))
         if program is None:
             self.program_title = ""
             self.program_fraction = 0.0

@@ -144,6 +144,32 @@ def test_set_volume_and_commands_reach_the_handler(private_bus: PrivateBus,  # n
         "org.freedesktop.DBus.Error.PropertyReadOnly"
 
 
+def test_seek_and_set_position_only_while_seekable_and_seeked_is_emitted(
+        private_bus: PrivateBus, service) -> None:  # noqa: F811
+    from jeepney import MatchRule, message_bus
+    from jeepney.io.blocking import Proxy
+
+    call(private_bus, PLAYER_IFACE, "Seek", "x", (-30_000_000,))
+    assert service.commands == []  # CanSeek is false: the spec says do nothing
+    service.update(PlayerView(**{**KCUR.__dict__, "can_seek": True, "position_us": 90_000_000}))
+    ((sig, can_seek),) = call(private_bus, PROPS, "Get", "ss", (PLAYER_IFACE, "CanSeek")).body
+    assert (sig, can_seek) == ("b", True)
+    ((_, position),) = call(private_bus, PROPS, "Get", "ss", (PLAYER_IFACE, "Position")).body
+    assert position == 90_000_000
+    call(private_bus, PLAYER_IFACE, "Seek", "x", (-30_000_000,))
+    call(private_bus, PLAYER_IFACE, "SetPosition", "ox", (track_id("kcur"), 5_000_000))
+    call(private_bus, PLAYER_IFACE, "SetPosition", "ox", (track_id("other"), 5_000_000))
+    assert service.commands == [("seek", -30_000_000), ("position", 5_000_000)]
+    with private_bus.connect() as conn:
+        rule = MatchRule(type="signal", interface=PLAYER_IFACE, member="Seeked",
+                         path=OBJECT_PATH)
+        Proxy(message_bus, conn, timeout=5).AddMatch(rule)
+        with conn.filter(rule) as queue:
+            service.seeked(60_000_000)
+            msg = conn.recv_until_filtered(queue, timeout=5)
+    assert msg.body == (60_000_000,)
+
+
 @pytest.mark.skipif(shutil.which("playerctl") is None, reason="needs playerctl")
 def test_playerctl_sees_changes(private_bus: PrivateBus, service) -> None:  # noqa: F811
     def ctl(*args: str) -> str:
@@ -222,6 +248,15 @@ def test_playerctl_drives_the_app(tmp_path, private_bus, bench, site, media) -> 
         assert_silent(app)
 
         ctl("play")
+        app.wait_hears(bench.mount(a.mount).freq_hz)
+        # catch-up holds the stream: Position is the playhead in it, and Seek moves it back
+        wait_until(lambda: float(ctl("position") or 0) >= 12, 20, "12 s held", interval=0.2)
+        before = float(ctl("position"))
+        ctl("position", "10-")
+        wait_until(lambda: float(ctl("position") or 0) < before - 5, 10, "Seek back 10 s",
+                   interval=0.2)
+        app.wait(lambda s: any(t.endswith("behind live") for t in s["sections"]["player_bar"]),
+                 what="the bar behind live")
         app.wait_hears(bench.mount(a.mount).freq_hz)
         ctl("next")
         app.wait(lambda s: s["station"] == b.id and s["state"] == "playing", what="playing B")

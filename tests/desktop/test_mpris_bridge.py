@@ -9,7 +9,13 @@ import threading
 
 from kivy.clock import Clock
 from kivy.event import EventDispatcher
-from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from desktop.mpris import MprisService
 from desktop.mpris_bridge import MprisBridge, neighbours, start_mpris
@@ -32,6 +38,9 @@ class Player(EventDispatcher):
     now_playing = StringProperty("")
     volume = NumericProperty(100)
     mode = StringProperty("live")
+    catchup = BooleanProperty(False)
+    behind_live_s = NumericProperty(0)
+    buffer_span = ObjectProperty(None, allownone=True)
 
     def __init__(self) -> None:
         super().__init__()
@@ -54,6 +63,14 @@ class Player(EventDispatcher):
         self.calls.append(("set_volume", volume))
         self.volume = volume
 
+    def skip(self, seconds: float) -> None:
+        self.calls.append(("skip", seconds))
+        self.behind_live_s -= seconds
+
+    def seek_to(self, moment: float) -> None:
+        self.calls.append(("seek_to", moment))
+        self.behind_live_s = self.buffer_span.live - moment
+
 
 class Guide(EventDispatcher):
     station = ObjectProperty(None, allownone=True)
@@ -72,7 +89,11 @@ class FakeAdapter:
     def __init__(self, on_command) -> None:
         self.on_command = on_command
         self.views: list[PlayerView] = []
+        self.seeks: list[int] = []
         self.started = self.stopped = False
+
+    def seeked(self, position_us: int) -> None:
+        self.seeks.append(position_us)
 
     def start(self) -> None:
         self.started = True
@@ -134,6 +155,26 @@ def test_bus_commands_go_through_the_controllers_on_the_kivy_thread() -> None:
     assert player.calls == [("resume",), ("pause",), ("toggle",), ("stop",),
                             ("set_volume", 30)]
     assert steps == [1, -1]
+    bridge.stop()
+
+
+def test_catch_up_makes_it_seekable_and_seeks_move_in_the_buffer() -> None:
+    from player.catchup import Span
+
+    bridge, player, _, _ = build()
+    adapter = bridge.adapter
+    assert not adapter.views[-1].can_seek and adapter.views[-1].position_us == 0
+    bridge.command("seek", -10_000_000)  # not held: nothing moves
+    assert player.calls == [] and adapter.seeks == []
+    t = 1_800_000_000.0
+    player.buffer_span, player.behind_live_s, player.catchup = Span(t, t + 600), 100, True
+    Clock.tick()
+    assert adapter.views[-1].can_seek
+    assert adapter.views[-1].position_us == 500_000_000  # the playhead after the oldest held
+    bridge.command("seek", -30_000_000)
+    assert player.calls[-1] == ("skip", -30.0) and adapter.seeks == [470_000_000]
+    bridge.command("position", 60_000_000)
+    assert player.calls[-1] == ("seek_to", t + 60) and adapter.seeks[-1] == 60_000_000
     bridge.stop()
 
 
