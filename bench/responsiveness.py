@@ -151,8 +151,8 @@ def frame_gaps(catalogue_file: Path, site: SiteProcess, folder: Path) -> dict:
     from kivy.clock import Clock
 
     from infra.paths import Paths
-    from main import Services
     from player.catalogue import parse_catalogue
+    from services import Services
     from ui.app import configure_window
     from ui.prefs import Prefs
 

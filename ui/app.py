@@ -24,7 +24,6 @@ from importlib.resources import files
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.config import Config
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -36,14 +35,14 @@ from player.catchup import SKIP_S
 from player.states import ACTIVE
 from player.stations import Catalogue, Station
 from ui import theme
-from ui.debug_state import DebugStateWriter, centre_from_top_left, visible_texts
+from ui.debug_state import DebugStateWriter, app_state
 from ui.keys import VOLUME_STEP, action_for
 from ui.look import Look
 from ui.prefs import Prefs, load_prefs, save_prefs
 from ui.visibility import WindowVisibility
+from ui.window_config import MAX_FPS
 
 _KV = str(files("ui") / "app.kv")
-MAX_FPS = 30
 
 
 class MainView(BoxLayout):
@@ -61,16 +60,17 @@ class OnAirApp(App):
     def __init__(self, *, catalogue: Catalogue, library, player, guide, news, paths: Paths,
                  tasks: TaskRunner, clock: Callable[[], datetime] | None = None,
                  sleep=None, alarms=None, settings: Settings | None = None,
-                 **kwargs) -> None:
+                 recordings=None, **kwargs) -> None:
         super().__init__(**kwargs)
         # The theme, font size, settings view and keyboard focus (ui.look).
         self.look = Look(paths.config_dir, settings)  # main.py feeds it the desktop's scheme
         self.sleep, self.alarms = sleep, alarms  # SleepTimer, AlarmController (desktop/)
+        self.recordings = recordings  # RecordingController (recording/): Up Next's Record
         self.sleep_alarm = None  # their dialog, built when first opened
         self.catalogue = catalogue  # its newscast feed; the stations are the library's
         self.library = library
         self.search = None  # the search dialog, built when first opened
-        self.history = None  # HistoryRecorder (desktop/), set by main.run_gui: the History view
+        self.history = None  # HistoryRecorder (desktop/), set by cli.run_gui: the History view
         self.history_view = None  # built when first opened
         self.tasks = tasks
         self.player, self.guide, self.news = player, guide, news
@@ -106,7 +106,7 @@ class OnAirApp(App):
         self.bar = PlayerBar(player=self.player, guide=self.guide, clock=self._clock,
                              library=self.library, paint_surface=False)
         self.stations = StationList(player=self.player, guide=self.guide, library=self.library)
-        self.up_next = UpNextPanel(self.guide, paint_surface=False)
+        self.up_next = UpNextPanel(self.guide, recordings=self.recordings, paint_surface=False)
         self.news_panel = NewsPanel(self.news, self.player, paint_surface=False)
         self.reader = StoryReader(self.news, paint_surface=False)
         root.ids.bar_slot.add_widget(self.bar)
@@ -255,23 +255,7 @@ class OnAirApp(App):
         elif action == "sleep_alarm":
             self.open_sleep_alarm()
         elif p.station is not None:
-            self._edit(action, p.station.id)
-
-    def _edit(self, action: str, station_id: str) -> None:
-        """The library's keys, on the selected station."""
-        if action == "remove":
-            stations = self.library.stations
-            index = next((i for i, s in enumerate(stations) if s.id == station_id), None)
-            self.library.remove(station_id)
-            if index is not None and self.player.state not in ACTIVE and \
-                    len(self.library.stations) == len(stations) - 1:
-                # Not playing: the station after it is selected (a playing one plays on).
-                self.player.select(self.library.stations[min(index, len(stations) - 2)])
-        elif action == "rename":
-            self.stations.start_rename(station_id)
-        elif action in ("move_up", "move_down"):
-            self.library.move(station_id, -1 if action == "move_up" else 1)
-            self.stations.scroll_to_station(station_id)
+            self.stations.edit(action, p.station.id)  # rename, remove, move
 
     def open_search(self) -> None:
         """The search dialog (built the first time)."""
@@ -381,41 +365,8 @@ class OnAirApp(App):
         self._debug.write(self.visible_state())
 
     def visible_state(self) -> dict:
-        """The words on screen per section (see ui.debug_state)."""
-        station = self.player.station
-        sections = {"player_bar": self.bar, "stations": self.stations,
-                    "up_next": self.up_next, "news": self.news_panel}
-        texts = {name: visible_texts(w) for name, w in sections.items()}
-        texts["reader"] = visible_texts(self.reader) if self.reader.is_open else []
-        searching = self.search is not None and self.search.is_open
-        texts["search"] = visible_texts(self.search) if searching else []
-        history = self.history_view if self.history_view and self.history_view.is_open else None
-        texts["history"] = visible_texts(history) if history is not None else []
-        texts["notice"] = visible_texts(self.root.ids.help_line)
-        dialog = self.sleep_alarm if self.sleep_alarm is not None and self.sleep_alarm.is_open \
-            else None
-        texts["sleep_alarm"] = visible_texts(dialog) if dialog is not None else []
-        controls = {"play": self.bar.ids.play, "back_to_live": self.bar.ids.back_to_live,
-                    "seek": self.bar.ids.seek, "support": self.bar.ids.support,
-                    "to_live": self.bar.ids.to_live, "timeline": self.bar.ids.program_progress,
-                    "newscast_play": self.news_panel.ids.get("newscast_play"),
-                    "add_station": self.root.ids.add_station, "undo": self.root.ids.undo,
-                    "history": self.root.ids.get("history"),
-                    "sleep_alarm_open": self.bar.ids.get("sleep_alarm_open")}
-        if dialog is not None:
-            controls.update({f"sleep_alarm.{name}": w for name, w in dialog.ids.items()
-                             if name.startswith(("sleep_", "alarm_")) or name == "close"})
-        if history is not None:  # the newest row's Copy
-            row = history.ids.rows.view_adapter.get_visible_view(0)
-            controls["history_copy"] = row.ids.copy_row if row is not None else None
-        return {"station": station.id if station is not None else None,
-                "state": self.player.state, "mode": self.player.mode, "drawn": self._drawn,
-                "window": self._visibility.state(),
-                "look": self.look.state(),
-                "sections": texts,
-                "controls": {name: centre_from_top_left(w) for name, w in controls.items()
-                             if w is not None and w.get_root_window() is not None
-                             and w.opacity > 0 and not w.disabled}}
+        """The words on screen per section and the controls' centres (ui.debug_state)."""
+        return app_state(self)
 
     # preferences
     def _steered_volume(self) -> int | None:
@@ -440,20 +391,3 @@ class OnAirApp(App):
     def _save_prefs_async(self, _dt: float) -> None:
         self.prefs = prefs = self._current_prefs()
         self.tasks.background(lambda: save_prefs(self.paths.state_dir, prefs), lambda _r: None)
-
-
-def configure_window(prefs: Prefs) -> None:
-    """Window settings Kivy reads when it creates the window (before App.run)."""
-    width, height = prefs.window_size or (1100, 720)
-    Config.set("graphics", "width", str(max(theme.MIN_WIDTH, width)))
-    Config.set("graphics", "height", str(max(theme.MIN_HEIGHT, height)))
-    Config.set("graphics", "minimum_width", str(theme.MIN_WIDTH))
-    Config.set("graphics", "minimum_height", str(theme.MIN_HEIGHT))
-    Config.set("graphics", "multisamples", "0")  # MSAA triples the cost of a software-GL frame
-    # Kivy's loop polls input and the clock maxfps times a second even when nothing
-    # changes; 30 halves that idle cost and still redraws within 33 ms of any change.
-    # The Clock read maxfps when kivy.clock was imported, so it is told too.
-    Config.set("graphics", "maxfps", str(MAX_FPS))
-    Clock._max_fps = float(MAX_FPS)
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")

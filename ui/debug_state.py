@@ -79,3 +79,41 @@ class DebugStateWriter:
         if text != self._last:
             atomic_write_text(self.path, text + "\n")
             self._last = text
+
+
+def app_state(app) -> dict:
+    """What OnAirApp shows (the JSON above): its sections' words and its controls."""
+    station = app.player.station
+    sections = {"player_bar": app.bar, "stations": app.stations,
+                "up_next": app.up_next, "news": app.news_panel}
+    texts = {name: visible_texts(w) for name, w in sections.items()}
+    texts["reader"] = visible_texts(app.reader) if app.reader.is_open else []
+    searching = app.search is not None and app.search.is_open
+    texts["search"] = visible_texts(app.search) if searching else []
+    history = app.history_view if app.history_view and app.history_view.is_open else None
+    texts["history"] = visible_texts(history) if history is not None else []
+    texts["notice"] = visible_texts(app.root.ids.help_line)
+    dialog = app.sleep_alarm if app.sleep_alarm is not None and app.sleep_alarm.is_open \
+        else None
+    texts["sleep_alarm"] = visible_texts(dialog) if dialog is not None else []
+    controls = {"play": app.bar.ids.play, "back_to_live": app.bar.ids.back_to_live,
+                "seek": app.bar.ids.seek, "support": app.bar.ids.support,
+                "to_live": app.bar.ids.to_live, "timeline": app.bar.ids.program_progress,
+                "newscast_play": app.news_panel.ids.get("newscast_play"),
+                "add_station": app.root.ids.add_station, "undo": app.root.ids.undo,
+                "history": app.root.ids.get("history"),
+                "sleep_alarm_open": app.bar.ids.get("sleep_alarm_open")}
+    if dialog is not None:
+        controls.update({f"sleep_alarm.{name}": w for name, w in dialog.ids.items()
+                         if name.startswith(("sleep_", "alarm_")) or name == "close"})
+    if history is not None:  # the newest row's Copy
+        row = history.ids.rows.view_adapter.get_visible_view(0)
+        controls["history_copy"] = row.ids.copy_row if row is not None else None
+    return {"station": station.id if station is not None else None,
+            "state": app.player.state, "mode": app.player.mode, "drawn": app._drawn,
+            "window": app._visibility.state(),
+            "look": app.look.state(),
+            "sections": texts,
+            "controls": {name: centre_from_top_left(w) for name, w in controls.items()
+                         if w is not None and w.get_root_window() is not None
+                         and w.opacity > 0 and not w.disabled}}

@@ -224,3 +224,19 @@ class StationList(ClippedRecycleView):
                 if view is None and len(self.data) > 1:
                     self.scroll_y = 1 - index / (len(self.data) - 1)
                 return
+
+    def edit(self, action: str, station_id: str) -> None:
+        """The library's keys on the selected station: remove, rename, move_up/move_down."""
+        if action == "remove":
+            stations = self.library.stations
+            index = next((i for i, s in enumerate(stations) if s.id == station_id), None)
+            self.library.remove(station_id)
+            if index is not None and self.player.state not in ACTIVE and \
+                    len(self.library.stations) == len(stations) - 1:
+                # Not playing: the station after it is selected (a playing one plays on).
+                self.player.select(self.library.stations[min(index, len(stations) - 2)])
+        elif action == "rename":
+            self.start_rename(station_id)
+        elif action in ("move_up", "move_down"):
+            self.library.move(station_id, -1 if action == "move_up" else 1)
+            self.scroll_to_station(station_id)

@@ -252,8 +252,8 @@ def test_plan_checks_everything_before_the_wait() -> None:
 
 def test_an_unreachable_stream_once_due_is_exit_3(tmp_path) -> None:
     """In process with the real play command and libvlc; the wait runs on a moved clock."""
-    from main import Services
     from player.play_command import cmd_play
+    from services import Services
 
     dead = station("dead", "Dead FM", "http://127.0.0.1:9/nothing.mp3")
     clock = ManualClock(datetime.now(UTC))

@@ -16,8 +16,8 @@ import pytest
 from kivy.clock import Clock
 
 from infra.network_watch import NetworkWatch, bus_address, came_online
-from main import Services
 from player.recovery import RetryPolicy
+from services import Services
 from tests.player.conftest import pump, station
 from tests.support.audio import duration_s, hears
 from tests.support.dbus import FakeNetworkManager, PrivateBus, private_bus  # noqa: F401

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from main import Services
 from player.catalogue import catalogue_to_json
 from player.stations import Catalogue, Stream
 from recording.store import ScheduleStore
+from services import Services
 from tests.recording.conftest import decoded_seconds
 from tests.support.metadata_server import CHICAGO, Airing, composer_station, serve_composer
 from tests.ui.conftest import click, kivy_window, pump, screenshot, show, wait_until, window

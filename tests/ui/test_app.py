@@ -42,10 +42,10 @@ class AppRunner:
 
     def start(self):
         from infra.paths import Paths
-        from main import Services
         from player.catalogue import Catalogue
         from player.fake_backend import FakeBackend
         from player.recovery import RetryPolicy
+        from services import Services
 
         paths = Paths(self.tmp_path / "config", self.tmp_path / "cache", self.tmp_path / "state")
         self.services = Services(paths=paths, catalogue=Catalogue(self.stations, None))

@@ -58,8 +58,8 @@ class LibraryApp:
         from infra.paths import Paths
         from library.controller import LibraryController
         from library.user_catalogue import UserCatalogue
-        from main import Services
         from player.fake_backend import FakeBackend
+        from services import Services
         from tests.ui.conftest import wait_until
 
         paths = Paths(self.tmp_path / "config", self.tmp_path / "cache", self.tmp_path / "state")

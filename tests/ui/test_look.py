@@ -222,7 +222,7 @@ def test_live_badge_follows_a_real_stream(tmp_path, bench, site, media):
 
 @pytest.mark.gui
 def test_system_theme_follows_a_portal_on_a_private_bus(window, tmp_path, stations):
-    """The app's "system" theme is the portal's, live (as main.run_gui wires it)."""
+    """The app's "system" theme is the portal's, live (as cli.run_gui wires it)."""
     from desktop.color_scheme import follow_color_scheme
     from tests.desktop.test_color_scheme import FakePortal
     from tests.support.dbus import PrivateBus

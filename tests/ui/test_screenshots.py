@@ -37,10 +37,10 @@ def dark_again():
 def demo_app(window, tmp_path, site, media):
     """The app over the demo catalogue (demo metadata, fake audio), in the test window."""
     from infra.paths import Paths
-    from main import Services
     from player.catalogue import parse_catalogue
     from player.fake_backend import FakeBackend
     from player.recovery import RetryPolicy
+    from services import Services
     from tests.support.demo_data import demo_catalogue
 
     doc = demo_catalogue(site, lambda mount: f"http://127.0.0.1:9{mount}", media)
