@@ -7,9 +7,10 @@ its own config and cache dirs; after BENCH_SETTLE_S (default 5 s) its CPU share 
 with its resident memory (VmRSS) at the end and the bytes its cache dir grew by meanwhile
 (the catch-up buffer), given per hour.
 
-Run it through bench/compare.py to see a commit before catch-up beside this one:
+`--compare REV` runs a git worktree of an older commit (before catch-up: a93783a) beside
+this checkout, alternating, `--rounds` times, against the same Icecast server:
 
-    python bench/compare.py a93783a play_cost
+    python bench/play_cost.py --compare a93783a --rounds 3
 
 Targets (issue 9): CPU at most 0.5 percentage points above the old code's, RSS at most
 10 MB above.
@@ -17,8 +18,11 @@ Targets (issue 9): CPU at most 0.5 percentage points above the old code's, RSS a
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.responsiveness import cpu_seconds, rss_mb, stop  # noqa: E402
 from tests.support.audio import duration_s as audio_duration_s  # noqa: E402
+from tests.support.checkout import checkout  # noqa: E402
 from tests.support.icecast import IcecastBench  # noqa: E402
 
 PHASE_S = float(os.environ.get("BENCH_PHASE_S", "30"))
@@ -50,15 +55,15 @@ def catalogue(bench: IcecastBench) -> dict:
         "newscast": None}
 
 
-def play(catalogue_file: Path, station: str, folder: Path) -> dict:
+def play(repo: Path, catalogue_file: Path, station: str, folder: Path) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     wav, cache = folder / "out.wav", folder / "cache"
     env = dict(os.environ, ONAIR_CONFIG_DIR=str(folder / "config"), ONAIR_CACHE_DIR=str(cache),
                ONAIR_AUDIO_FILE=str(wav))
     with (folder / "play.log").open("wb") as err:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--stations",
+        proc = subprocess.Popen([sys.executable, str(repo / "main.py"), "--stations",
                                  str(catalogue_file), "play", station, "--seconds",
-                                 str(PHASE_S + SETTLE_S + 30)], cwd=ROOT, env=env,
+                                 str(PHASE_S + SETTLE_S + 30)], cwd=repo, env=env,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
     try:
         deadline = time.monotonic() + 30
@@ -79,15 +84,40 @@ def play(catalogue_file: Path, station: str, folder: Path) -> dict:
 
 
 def main() -> int:
-    result: dict = {"benchmark": "play_cost", "phase_s": PHASE_S}
-    with tempfile.TemporaryDirectory(prefix="onair-bench-") as tmp, IcecastBench() as bench:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--compare", metavar="REV", help="an older commit to run beside this one")
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    result: dict = {"benchmark": "play_cost", "phase_s": PHASE_S, "old": args.compare}
+    with tempfile.TemporaryDirectory(prefix="onair-bench-") as tmp, IcecastBench() as bench, \
+            contextlib.ExitStack() as stack:
         root = Path(tmp)
         catalogue_file = root / "stations.json"
         catalogue_file.write_text(json.dumps(catalogue(bench)))
-        for codec in CODECS:
-            result[codec] = play(catalogue_file, codec, root / codec)
+        repos = {"new": ROOT}
+        if args.compare:
+            repos = {"old": stack.enter_context(checkout(args.compare)), "new": ROOT}
+        runs: dict = {name: {codec: [] for codec in CODECS} for name in repos}
+        for i in range(args.rounds):
+            for codec in CODECS:
+                for name, repo in repos.items():
+                    runs[name][codec].append(play(repo, catalogue_file, codec,
+                                                  root / f"{name}-{codec}-{i}"))
+        for name, by_codec in runs.items():
+            result[name] = {codec: summary(r) for codec, r in by_codec.items()}
     print(json.dumps(result, indent=2))
     return 0
+
+
+def summary(runs: list[dict]) -> dict:
+    """Each figure's median over the rounds (and every run's, when there are several)."""
+    good = [r for r in runs if "error" not in r]
+    if not good:
+        return runs[0]
+    out = {k: statistics.median(r[k] for r in good) for k in good[0]}
+    if len(runs) > 1:
+        out["runs"] = runs
+    return out
 
 
 if __name__ == "__main__":
