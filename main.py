@@ -13,8 +13,6 @@ from collections.abc import Sequence
 
 from infra.errors import OnAirError
 
-HEADLESS_FPS = 20
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     # Kivy reads these at import time: no argv parsing, no console log spam.
@@ -26,8 +24,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from services import Services
 
     args = build_parser().parse_args(argv)
-    if args.command in ("play", "alarm"):  # headless: the loop runs the player's watchdog
-        os.environ.setdefault("KCFG_GRAPHICS_MAXFPS", str(HEADLESS_FPS))
     svc = Services(getattr(args, "stations", None))
     try:
         return dispatch(args, svc)

@@ -31,6 +31,9 @@ from player.recovery import CLI_POLICY
 from player.stations import Catalogue, Station, Stream
 
 CLI_STALL_S = 5.0
+# The headless loop runs only the player's watchdog (10 Hz) and a few 1 s timers; Kivy's
+# default 60 loops a second cost a headless player twice its CPU (bench/play_cost.py).
+HEADLESS_FPS = 20
 
 
 def looks_like_url(target: str) -> bool:
@@ -103,6 +106,7 @@ def cmd_play(catalogue: Catalogue, make_player: Callable[..., PlayerController],
     target is checked: a bad URL or station loads no libvlc."""
     from kivy.clock import Clock
 
+    Clock._max_fps = float(HEADLESS_FPS)  # set here: kivy may be imported already (no env)
     if seconds is not None and not seconds > 0:
         raise BadInput(f"--seconds must be a positive number of seconds, got {seconds}")
     station = station_for(catalogue, target)
