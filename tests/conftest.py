@@ -81,3 +81,21 @@ def site(media):
     server = DemoSite(media).start()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="module")
+def pulse():
+    """A PulseAudio server with a null sink (tests/support/pulse.py), and PULSE_SERVER set
+    for this process's libvlc meanwhile."""
+    from tests.support.pulse import PulseServer
+
+    with PulseServer() as server:
+        before = os.environ.get("PULSE_SERVER")
+        os.environ.update(server.env)
+        try:
+            yield server
+        finally:
+            if before is None:
+                os.environ.pop("PULSE_SERVER", None)
+            else:
+                os.environ["PULSE_SERVER"] = before

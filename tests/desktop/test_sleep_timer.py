@@ -6,7 +6,6 @@ PulseAudio null sink, within 2 s of the program's end, and the last 30 s are hea
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -177,22 +176,6 @@ def test_same_airing_finds_the_moved_program_by_title_and_overlap() -> None:
 # -- for real: Composer on loopback, Icecast, libvlc, PulseAudio -----------------------------
 TONE_HZ = 440
 SILENT_RMS = 1e-4
-
-
-@pytest.fixture(scope="module")
-def pulse():
-    from tests.support.pulse import PulseServer
-
-    with PulseServer() as server:
-        before = os.environ.get("PULSE_SERVER")
-        os.environ.update(server.env)
-        try:
-            yield server
-        finally:
-            if before is None:
-                os.environ.pop("PULSE_SERVER", None)
-            else:
-                os.environ["PULSE_SERVER"] = before
 
 
 def one_minute_program(now: datetime) -> tuple[datetime, list]:

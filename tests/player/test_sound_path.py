@@ -18,7 +18,6 @@ the listener chose; the backend now sets them again once the output exists.
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,21 +47,6 @@ def kivy_step() -> None:
     from kivy.clock import Clock
 
     Clock.tick()
-
-
-@pytest.fixture(scope="module")
-def pulse() -> Iterator[PulseServer]:
-    """A PulseAudio server, and PULSE_SERVER set for this process's libvlc meanwhile."""
-    with PulseServer() as server:
-        before = os.environ.get("PULSE_SERVER")
-        os.environ.update(server.env)
-        try:
-            yield server
-        finally:
-            if before is None:
-                os.environ.pop("PULSE_SERVER", None)
-            else:
-                os.environ["PULSE_SERVER"] = before
 
 
 @pytest.fixture
