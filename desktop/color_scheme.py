@@ -17,8 +17,6 @@ called once with the first answer, then on each change. Without a portal it call
 from __future__ import annotations
 
 import logging
-import socket
-import threading
 from collections.abc import Callable
 
 from jeepney import (
@@ -32,15 +30,13 @@ from jeepney import (
 from jeepney.io.blocking import DBusConnection, Proxy, open_dbus_connection
 from jeepney.wrappers import unwrap_msg
 
+from infra.bus_watch import CALL_TIMEOUT_S, UNAVAILABLE, BusWatch
+
 PORTAL_NAME = "org.freedesktop.portal.Desktop"
 PORTAL_PATH = "/org/freedesktop/portal/desktop"
 SETTINGS = "org.freedesktop.portal.Settings"
 NAMESPACE, KEY = "org.freedesktop.appearance", "color-scheme"
-CALL_TIMEOUT_S = 2.0
 DARK, LIGHT = "dark", "light"
-# No socket, no DBUS_SESSION_BUS_ADDRESS (KeyError), an address jeepney cannot use
-# (RuntimeError, ValueError), an error reply (no portal, no such setting), a timeout.
-_UNAVAILABLE = (OSError, KeyError, RuntimeError, ValueError, DBusErrorResponse, TimeoutError)
 _SIGNAL = {"type": "signal", "interface": SETTINGS, "member": "SettingChanged",
            "path": PORTAL_PATH}
 _log = logging.getLogger(__name__)
@@ -73,63 +69,31 @@ def read_color_scheme(bus: str = "SESSION") -> str:
     try:
         with open_dbus_connection(bus, auth_timeout=CALL_TIMEOUT_S) as conn:
             return _read(conn)
-    except _UNAVAILABLE as err:
+    except UNAVAILABLE as err:
         _log.info("No colour scheme from the desktop portal (%s): dark", err)
         return DARK
 
 
-class ColorSchemeWatch:
+class ColorSchemeWatch(BusWatch):
     """Calls `on_change(scheme)` (on its own thread) with the desktop's scheme, first as
     read, then at each SettingChanged. `start()` never raises; `stop()` ends the thread.
     `bus`: "SESSION" or a D-Bus address (tests: a private bus)."""
 
+    thread_name = "color-scheme"
+
     def __init__(self, on_change: Callable[[str], None], *, bus: str = "SESSION") -> None:
+        super().__init__(bus or "SESSION")
         self._on_change = on_change
-        self._bus = bus or "SESSION"
-        self._lock = threading.Lock()
-        self._stopping = False
-        self._conn: DBusConnection | None = None
-        self._thread: threading.Thread | None = None
         self.scheme: str | None = None  # as last told (None: not yet)
-
-    def start(self) -> None:
-        if self._thread is None and not self._stopping:
-            self._thread = threading.Thread(target=self._run, name="color-scheme", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 2.0) -> None:
-        with self._lock:
-            self._stopping = True
-            conn = self._conn
-        if conn is not None:
-            try:
-                conn.sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked receive
-            except OSError:
-                pass
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
 
     def _tell(self, scheme: str) -> None:
         if scheme != self.scheme:
             self.scheme = scheme
             self._on_change(scheme)
 
-    def _run(self) -> None:
-        try:
-            conn = open_dbus_connection(self._bus, auth_timeout=CALL_TIMEOUT_S)
-        except _UNAVAILABLE as err:
-            _log.info("No session bus for the desktop's colour scheme (%r): dark", err)
-            self._tell(DARK)
-            return
-        with self._lock:
-            if self._stopping:
-                conn.close()
-                return
-            self._conn = conn
-        try:
-            self._listen(conn)
-        finally:
-            conn.close()
+    def _no_bus(self, err: BaseException) -> None:
+        _log.info("No session bus for the desktop's colour scheme (%r): dark", err)
+        self._tell(DARK)
 
     def _listen(self, conn: DBusConnection) -> None:
         try:
@@ -138,7 +102,7 @@ class ColorSchemeWatch:
             rule.add_arg_condition(0, NAMESPACE)
             Proxy(message_bus, conn, timeout=CALL_TIMEOUT_S).AddMatch(rule)
             self._tell(_read(conn))
-        except _UNAVAILABLE as err:
+        except UNAVAILABLE as err:
             if not self._stopping:
                 _log.info("No colour scheme from the desktop portal (%s): dark", err)
                 self._tell(DARK)

@@ -17,21 +17,17 @@ The only module that imports jeepney (tests/test_layering.py).
 from __future__ import annotations
 
 import logging
-import socket
-import threading
 from collections.abc import Callable
 
-from jeepney import DBusAddress, DBusErrorResponse, MatchRule, Message, Properties, message_bus
-from jeepney.io.blocking import DBusConnection, Proxy, open_dbus_connection
+from jeepney import DBusAddress, MatchRule, Message, Properties, message_bus
+from jeepney.io.blocking import DBusConnection, Proxy
 from jeepney.wrappers import unwrap_msg
+
+from infra.bus_watch import CALL_TIMEOUT_S, UNAVAILABLE, BusWatch
 
 NM_NAME = "org.freedesktop.NetworkManager"
 NM_PATH = "/org/freedesktop/NetworkManager"
 NM_STATE_CONNECTED_GLOBAL = 70
-CALL_TIMEOUT_S = 2.0
-# What a failed connect or subscribe raises: no socket, no DBUS_SESSION_BUS_ADDRESS (KeyError),
-# an address jeepney cannot use (RuntimeError, ValueError), an error reply, a timeout.
-_UNAVAILABLE = (OSError, KeyError, RuntimeError, ValueError, DBusErrorResponse)
 _SIGNAL = {"type": "signal", "interface": NM_NAME, "member": "StateChanged", "path": NM_PATH}
 _log = logging.getLogger(__name__)
 
@@ -50,36 +46,17 @@ def bus_address(setting: str) -> str:
     return named.get(setting.strip().lower(), setting.strip())
 
 
-class NetworkWatch:
+class NetworkWatch(BusWatch):
     """Calls `on_online` (on its own thread) when NetworkManager's state comes back to
     connected-global. `start()` never raises; `stop()` ends the thread."""
 
+    thread_name = "network-watch"
+
     def __init__(self, on_online: Callable[[], None], *, bus: str = "system") -> None:
+        super().__init__(bus_address(bus))
         self._on_online = on_online
         self._bus = bus
-        self._lock = threading.Lock()
-        self._stopping = False
-        self._conn: DBusConnection | None = None
-        self._thread: threading.Thread | None = None
         self.state: int | None = None  # NetworkManager's state as last seen (None: not yet)
-
-    def start(self) -> None:
-        """Start watching (once: a stopped watch stays stopped)."""
-        if self._thread is None and not self._stopping:
-            self._thread = threading.Thread(target=self._run, name="network-watch", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 2.0) -> None:
-        with self._lock:
-            self._stopping = True
-            conn = self._conn
-        if conn is not None:
-            try:
-                conn.sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked receive
-            except OSError:
-                pass
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
 
     def _where(self) -> str:
         address = bus_address(self._bus)
@@ -88,21 +65,8 @@ class NetworkWatch:
     def _unavailable(self, why: str) -> None:
         _log.info("Not watching NetworkManager (%s): streams retry on their own schedule", why)
 
-    def _run(self) -> None:
-        try:
-            conn = open_dbus_connection(bus_address(self._bus), auth_timeout=CALL_TIMEOUT_S)
-        except _UNAVAILABLE as err:
-            self._unavailable(f"no {self._where()}: {err!r}")
-            return
-        with self._lock:
-            if self._stopping:
-                conn.close()
-                return
-            self._conn = conn
-        try:
-            self._listen(conn)
-        finally:
-            conn.close()
+    def _no_bus(self, err: BaseException) -> None:
+        self._unavailable(f"no {self._where()}: {err!r}")
 
     def _listen(self, conn: DBusConnection) -> None:
         try:
@@ -111,7 +75,7 @@ class NetworkWatch:
             get = Properties(DBusAddress(NM_PATH, NM_NAME, NM_NAME)).get("State")
             reply = conn.send_and_get_reply(get, timeout=CALL_TIMEOUT_S)
             self.state = int(unwrap_msg(reply)[0][1])  # the variant ("u", state)
-        except _UNAVAILABLE as err:
+        except UNAVAILABLE as err:
             if not self._stopping:
                 self._unavailable(f"not on the {self._where()}: {err}")
             return
