@@ -24,21 +24,17 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, TextIO
 
 from desktop.alarm import RAMP_S, Alarm, new_alarm, next_occurrence, parse_hhmm
 from desktop.alarm_controller import ProgramsFor, VolumeRamp, program_alarm
 from infra.errors import BadInput
-from infra.timefmt import minutes
+from infra.timefmt import minutes, now_utc
 from player.stations import Catalogue
 
 WAIT_STEP_S = 0.5
 Play = Callable[..., int]  # player/play_command.cmd_play's signature
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 class JsonLines:

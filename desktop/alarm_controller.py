@@ -42,6 +42,7 @@ from desktop.alarm import (
 )
 from infra.errors import BadInput, OnAirError
 from infra.tasks import TaskRunner
+from infra.timefmt import now_utc
 from player.states import IDLE
 from player.stations import Station
 from schedule.model import Program
@@ -50,10 +51,6 @@ log = logging.getLogger(__name__)
 TICK_S = 1.0
 RAMP_TICK_S = 0.25
 ProgramsFor = Callable[[Station, date], Sequence[Program]]  # a station-local day's programs
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def station_days(station: Station, now: datetime) -> tuple[date, date]:

@@ -24,7 +24,7 @@ does stopping or pausing by the listener.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from kivy.clock import Clock
@@ -38,7 +38,7 @@ from kivy.properties import (
 )
 
 from infra.errors import BadInput
-from infra.timefmt import duration
+from infra.timefmt import duration, now_utc
 from infra.urls import one_line
 from player.states import IDLE
 from schedule.model import Program
@@ -47,10 +47,6 @@ FADE_S = 30.0
 TICK_S = 0.2
 MAX_MINUTES = 24 * 60
 TITLE_CHARS = 40  # the program's title in the bar's short text
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def fade_volume(base: int, remaining_s: float, fade_s: float = FADE_S) -> int:

@@ -10,7 +10,7 @@
   prefetch, images off screen. A metadata server that hangs ties up only this lane.
 
 `submit` never raises into the caller: the worker's return value goes to `on_done`, an
-exception to `on_error`, both called on the UI thread through `deliver` (Kivy's
+exception to `on_error` (without one, it is logged with its traceback, never dropped), both called on the UI thread through `deliver` (Kivy's
 `Clock.schedule_once` by default). A `Task` can be cancelled: a task cancelled before it
 starts never runs, and one cancelled while running has its callbacks dropped (its work runs
 to its own deadline, which every network call has).
@@ -24,10 +24,13 @@ that such abandoned tasks can keep busy.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal
+
+_log = logging.getLogger(__name__)
 
 Lane = Literal["interactive", "background"]
 IDLE_EXIT_S = 30.0
@@ -176,9 +179,12 @@ class TaskRunner:
                 return
             try:
                 result = work()
-            except BaseException as exc:  # noqa: BLE001 - delivered to on_error
+            except BaseException as exc:  # noqa: BLE001 - delivered to on_error or logged
                 if on_error is not None:
                     deliver(on_error, exc)
+                elif not task.cancelled:
+                    _log.error("%s task %s failed", lane, getattr(work, "__qualname__", work),
+                               exc_info=exc)
                 return
             deliver(on_done, result)
 

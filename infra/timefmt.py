@@ -12,6 +12,11 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 
+def now_utc() -> datetime:
+    """The current moment, aware, in UTC: the default clock of every controller."""
+    return datetime.now(UTC)
+
+
 def _in(dt: datetime, tz: tzinfo | None) -> datetime:
     return dt.astimezone(tz) if tz is not None else dt.astimezone()
 

@@ -11,7 +11,7 @@ once an hour (each check revalidates: a new newscast is due, whatever the cache 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from infra.errors import OnAirError
 from infra.http import HttpClient
 from infra.images import fetch_image
 from infra.tasks import Lane, Task, TaskRunner
-from infra.timefmt import copy_time
+from infra.timefmt import copy_time, now_utc
 from news import fetch
 from news.feeds import MAX_STORIES
 from news.model import Newscast, Story
@@ -42,10 +42,6 @@ from player.stations import Station
 
 STATUSES = ("idle", "loading", "ok", "stale", "unavailable", "none")
 TICK_S = 10.0  # how often the timer asks whether a refresh is due (a tick costs microseconds)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def newest(stories: list[Story]) -> datetime | None:

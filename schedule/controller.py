@@ -12,7 +12,7 @@ message saying from when.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kivy.clock import Clock
@@ -22,7 +22,7 @@ from kivy.properties import ListProperty, ObjectProperty, OptionProperty, String
 from infra.errors import OnAirError
 from infra.http import HttpClient
 from infra.tasks import Task, TaskRunner
-from infra.timefmt import copy_time
+from infra.timefmt import copy_time, now_utc
 from player.stations import ScheduleSource, Station
 from schedule import guide
 from schedule.composer import SOURCE, ComposerClient
@@ -33,10 +33,6 @@ from schedule.roster import StationRoster
 
 TICK_S = 1.0
 STATUSES = ("idle", "loading", "ok", "stale", "unavailable", "none")
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def _short(err: BaseException) -> str:

@@ -33,6 +33,21 @@ def test_result_and_error_are_delivered_through_deliver() -> None:
     runner.shutdown()
 
 
+def test_an_error_without_on_error_is_logged_with_its_traceback(caplog) -> None:
+    runner, calls = make_runner()
+
+    def broken() -> None:
+        raise KeyError("the missing field")
+
+    with caplog.at_level("ERROR", logger="infra.tasks"):
+        runner.background(broken, lambda _r: None)
+        assert wait_until(lambda: any(r.exc_info for r in caplog.records), 5.0)
+    record = next(r for r in caplog.records if r.exc_info)
+    assert "broken" in record.getMessage()
+    assert record.exc_info[0] is KeyError
+    runner.shutdown()
+
+
 def test_interactive_work_runs_while_every_background_worker_hangs() -> None:
     runner, calls = make_runner(background_workers=2)
     release = threading.Event()
