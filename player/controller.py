@@ -26,7 +26,6 @@ the playhead, so a pause keeps its place and `skip`, `seek_to` and `to_live` mov
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -72,13 +71,6 @@ def playlist_resolver(fetch: Fetcher) -> Resolve:
 def clean_title(text: str) -> str:
     """An ICY title as one plain line (remote text: control characters dropped)."""
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:TITLE_LIMIT]
-
-
-def reconnect_words(retry_in_s: float, reason: str) -> str:
-    """The CLI's line while reconnecting: "reconnecting in 2 s: connection refused"."""
-    secs = math.ceil(retry_in_s)
-    text = f"reconnecting in {secs} s" if secs > 0 else "reconnecting"
-    return f"{text}: {reason}" if reason else text
 
 
 class PlayerController(EventDispatcher):

@@ -26,8 +26,9 @@ from typing import Any, TextIO
 
 from infra.errors import BadInput, SourceUnavailable
 from infra.urls import check_stream_url, one_line
-from player.controller import PlayerController, reconnect_words
+from player.controller import PlayerController
 from player.recovery import CLI_POLICY
+from player.states import reconnect_words
 from player.stations import Catalogue, Station, Stream
 
 CLI_STALL_S = 5.0

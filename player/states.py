@@ -3,6 +3,8 @@ definition: a state added here is classified everywhere)."""
 
 from __future__ import annotations
 
+import math
+
 STATES = ("stopped", "connecting", "buffering", "playing", "paused", "reconnecting", "error")
 
 # A stream is open or being opened: the listener hears, or is about to hear, the station.
@@ -13,3 +15,11 @@ WAITING = frozenset({"connecting", "buffering", "reconnecting"})
 IDLE = frozenset({"stopped", "paused", "error"})
 
 assert ACTIVE | IDLE == set(STATES) and not ACTIVE & IDLE
+
+
+def reconnect_words(retry_in_s: float, reason: str) -> str:
+    """The one wording of a reconnect wait: "reconnecting in 2 s: connection refused" (the
+    CLI's line; the player bar capitalizes it)."""
+    secs = math.ceil(retry_in_s)
+    text = f"reconnecting in {secs} s" if secs > 0 else "reconnecting"
+    return f"{text}: {reason}" if reason else text

@@ -35,7 +35,7 @@ from infra.timefmt import duration
 from infra.urls import is_stream_url, one_line
 from player.catalogue import logo_path
 from player.catchup import LIVE_SNAP_S
-from player.states import ACTIVE, WAITING
+from player.states import ACTIVE, WAITING, reconnect_words
 from schedule.guide import progress
 from ui import theme
 from ui.timeline import timeline_state
@@ -57,10 +57,10 @@ def status_words(state: str, *, error: str = "", retry_in_s: float = 0.0,
     if state == "paused":
         return "Paused"
     if state == "reconnecting":
-        secs = math.ceil(retry_in_s)
-        if secs <= 0:
+        if math.ceil(retry_in_s) <= 0:
             return "Reconnecting…"
-        return f"Reconnecting in {secs} s: {reason}" if reason else f"Reconnecting in {secs} s"
+        words = reconnect_words(retry_in_s, reason)
+        return words[:1].upper() + words[1:]
     if state == "error":
         return f"Error: {error}" if error else "Error"
     return "Stopped"
