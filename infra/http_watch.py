@@ -1,5 +1,5 @@
 """Transport pieces for the HTTP layer (urllib3 only): the overall request deadline, which
-shuts down a request's sockets when it passes, and the retry rule.
+shuts down a request's sockets when it passes, the Shoutcast v1 status line, and the retry rule.
 
 A read timeout bounds each wait for bytes, not the whole answer: a server sending one
 byte a second would never time out. `Watch` bounds the whole request.
@@ -7,6 +7,7 @@ byte a second would never time out. `Watch` bounds the whole request.
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 
@@ -48,13 +49,34 @@ def _watch_socket(sock: socket.socket | None) -> None:
         sockets.append(sock)
 
 
+class _IcyResponse(http.client.HTTPResponse):
+    """Reads a Shoutcast v1 server's `ICY 200 OK` status line as HTTP/1.0 (its headers and body
+    are HTTP's); every other status line is http.client's."""
+
+    def _read_status(self):  # noqa: ANN202 - http.client's private hook
+        if self.fp.peek(4)[:4] == b"ICY ":
+            line = str(self.fp.readline(http.client._MAXLINE + 1), "iso-8859-1")
+            if len(line) > http.client._MAXLINE:
+                raise http.client.LineTooLong("status line")
+            _icy, _, rest = line.strip().partition(" ")
+            code, _, reason = rest.partition(" ")
+            if not (len(code) == 3 and code.isdigit()):
+                raise http.client.BadStatusLine(line)
+            return "HTTP/1.0", int(code), reason
+        return super()._read_status()
+
+
 class _WatchedConnection(HTTPConnection):
+    response_class = _IcyResponse
+
     def getresponse(self, *args, **kwargs):
         _watch_socket(self.sock)
         return super().getresponse(*args, **kwargs)
 
 
 class _WatchedTLSConnection(HTTPSConnection):
+    response_class = _IcyResponse
+
     def getresponse(self, *args, **kwargs):
         _watch_socket(self.sock)
         return super().getresponse(*args, **kwargs)

@@ -10,8 +10,9 @@
   prefetch, images off screen. A metadata server that hangs ties up only this lane.
 
 `submit` never raises into the caller: the worker's return value goes to `on_done`, an
-exception to `on_error` (without one, it is logged with its traceback, never dropped), both called on the UI thread through `deliver` (Kivy's
-`Clock.schedule_once` by default). A `Task` can be cancelled: a task cancelled before it
+exception to `on_error`, both called on the UI thread through `deliver` (Kivy's
+`Clock.schedule_once` by default); an exception with no `on_error` is logged with its
+traceback, never dropped. A `Task` can be cancelled: a task cancelled before it
 starts never runs, and one cancelled while running has its callbacks dropped (its work runs
 to its own deadline, which every network call has).
 
