@@ -85,15 +85,16 @@ def summary(values: list[float]) -> dict:
 
 
 def switches(bench: IcecastBench, wav: Path, switch: Callable[[str], None],
-             wait: Callable[[], None]) -> dict:
-    """Run SWITCHES+1 switches (the first is a warm-up), each paired with a floor."""
+             wait: Callable[[], None], order: list[str] = ORDER) -> dict:
+    """Run SWITCHES+1 switches (the first is a warm-up) to the mounts of `order` in turn
+    (tones alternating), each paired with a floor."""
     tones = {m.path: m.freq_hz for m in bench.mounts}
     watcher = ToneWatcher(wav)
     watcher.start()
     latency, floor = [], []
     try:
         for i in range(SWITCHES + 1):
-            mount = ORDER[i % len(ORDER)]
+            mount = order[i % len(order)]
             paired = PairedFloor(bench, mount)
             t0 = time.monotonic()
             paired.start()
@@ -113,7 +114,8 @@ def switches(bench: IcecastBench, wav: Path, switch: Callable[[str], None],
                 a - b for a, b in zip(latency, floor, strict=True)), 1)}
 
 
-def switch_onair(bench: IcecastBench, tmp: Path, *, catchup: bool = True) -> dict:
+def switch_onair(bench: IcecastBench, tmp: Path, *, catchup: bool = True,
+                 order: list[str] = ORDER) -> dict:
     """As the app switches: with catch-up (the stream held by a reader, libvlc on the
     relay), or `catchup=False` libvlc opening the station itself (the app before it)."""
     from kivy.clock import Clock
@@ -134,7 +136,8 @@ def switch_onair(bench: IcecastBench, tmp: Path, *, catchup: bool = True) -> dic
                            catchup=CatchUp(holder, relay) if catchup else None)
     try:
         return switches(bench, wav, lambda m: ctl.play(Station(
-            m, m, "", "", "UTC", None, None, (Stream(bench.url(m)),), None, None)), Clock.tick)
+            m, m, "", "", "UTC", None, None, (Stream(bench.url(m)),), None, None)), Clock.tick,
+            order)
     finally:
         ctl.shutdown()
         relay.close()

@@ -7,11 +7,13 @@ Usable from pytest (see tests/player/conftest.py) and from plain scripts::
         bench.set_title("/a.mp3", "Artist - Song")
 
 Mounts (`MOUNTS`): station A is a 440 Hz tone, station B 1000 Hz, each as MP3 and as
-AAC (ADTS). Icecast refuses to run as root, so when we are root the config changes
-owner to `nobody`/`nogroup` and the temp folder is made readable and its log folder
-writable for that user. `stop()`/`start()` restart server and feeders on the same
-port; `freeze()`/`thaw()` send SIGSTOP/SIGCONT to the server (a stalled server whose
-sockets stay open).
+AAC (ADTS). `RISING_MOUNTS` rise with time (the heard tone tells the moment);
+`FORMAT_MOUNTS` are the codecs and MP3 parameters of the format matrix (MP3 CBR/VBR, 32 and
+320 kbps, mono, 22.05/44.1/48 kHz, AAC-LC ADTS, Ogg Vorbis, Opus and FLAC). Icecast
+refuses to run as root, so when we are root the config changes owner to `nobody`/`nogroup`
+and the temp folder is made readable and its log folder writable for that user.
+`stop()`/`start()` restart server and feeders on the same port; `freeze()`/`thaw()` send
+SIGSTOP/SIGCONT to the server (a stalled server whose sockets stay open).
 """
 
 from __future__ import annotations
@@ -40,8 +42,12 @@ from tests.support.processes import stop_process
 class Mount:
     path: str
     freq_hz: int
-    codec: str  # "mp3" or "aac"
+    codec: str  # a key of _CODEC_ARGS: "mp3", "aac", "vorbis", "opus" or "flac"
     rising: bool = False  # the tone rises with time: rising_tone_hz(seconds since fed)
+    rate: int = 44100  # the encoded sample rate (Hz)
+    channels: int = 2
+    quality: tuple[str, ...] = ("-b:a", "64k")  # the encoder's rate control (-q:a: VBR)
+    hiss: float = 0.0  # white noise under a rising tone, so a VBR encoder varies its frames
 
 
 MOUNTS = (
@@ -57,15 +63,43 @@ RISE_STEP_S, RISE_STEP_HZ, RISE_STEPS = 10, 100, 12
 RISING_MOUNTS = (Mount("/rise.mp3", 400, "mp3", rising=True),
                  Mount("/rise.aac", 400, "aac", rising=True))
 
+# The format matrix (tests/player/test_format_matrix.py): every common codec and MP3's
+# parameters, combined so each is covered by few encoders (they all run in real time on a
+# 2-core machine). Each rises from its own base tone, 8 Hz apart modulo the 100 Hz step, so
+# the heard tone names the mount as well as the moment.
+FORMAT_MOUNTS = (  # path, base tone, codec, rising, sample rate, channels, rate control
+    Mount("/cbr32-mono-22k.mp3", 300, "mp3", True, 22050, 1, ("-b:a", "32k")),
+    Mount("/cbr320-48k.mp3", 308, "mp3", True, 48000, 2, ("-b:a", "320k")),
+    Mount("/vbr-44k.mp3", 316, "mp3", True, 44100, 2, ("-q:a", "4"), hiss=0.05),
+    Mount("/lc.aac", 324, "aac", True, 44100, 2, ("-b:a", "64k")),
+    Mount("/vorbis.ogg", 332, "vorbis", True, 44100, 2, ("-b:a", "64k")),
+    Mount("/opus.opus", 340, "opus", True, 48000, 2, ("-b:a", "64k")),
+    Mount("/flac.ogg", 348, "flac", True, 22050, 1, ()),
+)
+
 
 def rising_tone_hz(base_hz: float, seconds: float) -> float:
     """The tone of a rising mount `seconds` after its feeder started."""
     return base_hz + RISE_STEP_HZ * (int(seconds // RISE_STEP_S) % RISE_STEPS)
 
 
-_CODEC_ARGS = {
-    "mp3": ["-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg", "-f", "mp3"],
-    "aac": ["-c:a", "aac", "-b:a", "64k", "-content_type", "audio/aac", "-f", "adts"],
+def rising_source(base_hz: int, rate: int = 44100, hiss: float = 0.0) -> str:
+    """ffmpeg's lavfi source of a rising tone (see rising_tone_hz), at `rate` Hz, with
+    white noise of amplitude `hiss` under it."""
+    noise = f"+{hiss}*(2*random(0)-1)" if hiss else ""
+    return (f"aevalsrc='{1 - hiss}*sin(2*PI*t*({base_hz}+{RISE_STEP_HZ}*mod(floor(t/"
+            f"{RISE_STEP_S}),{RISE_STEPS}))){noise}':s={rate}")
+
+
+_CODEC_ARGS = {  # Ogg pages of at most 100 ms, as a live Ogg encoder sends them
+    "mp3": ["-c:a", "libmp3lame", "-content_type", "audio/mpeg", "-f", "mp3"],
+    "aac": ["-c:a", "aac", "-content_type", "audio/aac", "-f", "adts"],
+    "vorbis": ["-c:a", "libvorbis", "-content_type", "audio/ogg", "-f", "ogg",
+               "-page_duration", "100000"],
+    "opus": ["-c:a", "libopus", "-content_type", "audio/ogg", "-f", "ogg",
+             "-page_duration", "100000"],
+    "flac": ["-c:a", "flac", "-content_type", "audio/ogg", "-f", "ogg",
+             "-page_duration", "100000"],
 }
 
 SOURCE_PASSWORD = "bench-source"
@@ -299,14 +333,12 @@ class IcecastBench:
 
     def _feed(self, m: Mount) -> subprocess.Popen[bytes]:
         target = f"icecast://source:{SOURCE_PASSWORD}@127.0.0.1:{self.port}{m.path}"
-        source = f"sine=frequency={m.freq_hz}:sample_rate=44100"
-        if m.rising:
-            source = (f"aevalsrc='sin(2*PI*t*({m.freq_hz}+{RISE_STEP_HZ}*mod(floor(t/"
-                      f"{RISE_STEP_S}),{RISE_STEPS})))':s=44100")
+        source = (rising_source(m.freq_hz, m.rate, m.hiss) if m.rising
+                  else f"sine=frequency={m.freq_hz}:sample_rate={m.rate}")
         self.fed_since[m.path] = time.time()
         cmd = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
-               "-f", "lavfi", "-i", source,
-               "-ac", "2", *_CODEC_ARGS[m.codec], "-flush_packets", "1",
+               "-f", "lavfi", "-i", source, "-ac", str(m.channels), *m.quality,
+               *_CODEC_ARGS[m.codec], "-flush_packets", "1",
                "-ice_name", f"Bench {m.path}", target]
         return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
