@@ -2,7 +2,7 @@
 played through the loopback relay (player.relay), so the listener can pause live, move 30 s
 back and forward, go to the start of the program and come back to live.
 
-The player controller owns one `CatchUp` (main.Services hands in the StreamHolder and the
+The player controller owns one `CatchUp` (services.Services hands in the StreamHolder and the
 Relay) and calls it on the Kivy thread, around its usual tries and recovery:
 - `open(url)` for each try of a live stream: a URL the reader can hold (http(s), not HLS
   or a playlist: `can_hold`) gets the station's reader (acquired once, kept across tries,
@@ -11,6 +11,11 @@ Relay) and calls it on the Kivy thread, around its usual tries and recovery:
   says "catch-up not available for this stream". A reader failure needs no path of its
   own: the relay answers 502 or ends, libvlc reports an error or the end, and the
   controller's Reconnect retries and describes the station's own URL, as without catch-up.
+- `cannot_hold()`, polled by the controller while a try opens: True once the reader found
+  the stream is audio it cannot hold (another codec or container: it knows from the first
+  bytes). The URL is remembered (DIRECT_MEMORY of them), so the controller reopens the same
+  URL at once and this and every later `open(url)` plays it directly with the note: the
+  first try never fails, and a later switch to the station costs no reader.
 - `settle(played_s)` when a try ends (lost, stopped, paused, moved), with the seconds of
   audio it played: the playhead moves on by that much.
 - `pin()` on pause: the playhead stays where it is while the reader keeps buffering.
@@ -34,6 +39,7 @@ from player.relay import live_moment
 from player.stream_reader import can_hold
 
 NOT_AVAILABLE = "catch-up not available for this stream"
+DIRECT_MEMORY = 64  # URLs remembered as ones the reader cannot hold (for the app's run)
 SKIP_S = 30.0
 LIVE_SNAP_S = 2.0  # a move that lands closer to live than this plays live
 
@@ -86,6 +92,7 @@ class CatchUp:
         self._reader = None
         self._url = ""
         self._anchor: float | None = None  # None: live
+        self._direct: dict[str, None] = {}  # URLs the reader cannot hold, oldest first
         self.note = ""  # NOT_AVAILABLE while a stream that cannot be held plays
 
     # -- tries -------------------------------------------------------------------------------
@@ -93,7 +100,7 @@ class CatchUp:
         """The URL the backend opens for a try of the live stream `url`."""
         if self._holder is None or self._relay is None:
             return url
-        if not can_hold(url):
+        if not can_hold(url) or url in self._direct:
             self.release()
             self.note = NOT_AVAILABLE
             return url
@@ -108,6 +115,19 @@ class CatchUp:
         if self._anchor is not None and span is not None:
             self._anchor = max(span.start, self._anchor)
         return self._relay.url_for(self._reader, self._anchor)
+
+    def cannot_hold(self) -> bool:
+        """True (once) when the reader found that the stream it opens is one it cannot hold:
+        the reader goes, and the URL plays directly from the next `open` on."""
+        reader = self._reader
+        if reader is None or not reader.ended or reader.holdable:
+            return False
+        self._direct[self._url] = None
+        while len(self._direct) > DIRECT_MEMORY:
+            del self._direct[next(iter(self._direct))]
+        self.release()
+        self.note = NOT_AVAILABLE
+        return True
 
     def release(self) -> None:
         """Let go of the reader and go back to live (stop, switch)."""

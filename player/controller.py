@@ -1,27 +1,26 @@
 """PlayerController: what plays, its state, and recovery from drops and stalls.
 
-A Kivy EventDispatcher shared by the GUI and the CLI. It runs on the Kivy thread:
-backend events arrive on libvlc's threads and are hopped over with
-`Clock.schedule_once`; finding the next mirror (which may fetch a playlist) and
-describing a failure run on the task runner's interactive lane (player.reconnect). A
-watchdog on the Kivy clock polls the backend for audio progress, the stream title and
-the on-demand position.
+A Kivy EventDispatcher shared by the GUI and the CLI. It runs on the Kivy thread: backend
+events arrive on libvlc's threads and are hopped over with `Clock.schedule_once`; finding
+the next mirror (which may fetch a playlist) and describing a failure run on the task
+runner's interactive lane (player.reconnect). A watchdog on the Kivy clock polls the
+backend for audio progress, the stream title and the on-demand position.
 
 Mirrors are lazy: `play` opens the station's first mirror that resolves at once; the next
 one is resolved only when the URLs found so far have failed, while those keep being retried.
+Recovery: when a live stream ends, fails, gives no audio for `stall_s` seconds, or gives no
+audio `open_timeout_s` (2.5 s, doubled on each failed try) after it was opened (libvlc can
+lose sync on an AAC stream that starts mid-frame and then waits forever: the first such
+silent open is tried again at once), the controller waits per its RetryPolicy (state
+"reconnecting", `retry_in_s` counting down, `reason` saying why) and opens the next URL;
+`retry_now()` cuts the wait short. Once audio of the station was heard, it never gives up by
+itself: outages are probed often at first, then less (player.recovery), until the listener
+stops, pauses or switches. A first connection that never gives audio ends after the policy's
+few tries in state "error" with a one-line message.
 
-Recovery: when a live stream ends, fails, gives no audio for `stall_s` seconds, or
-gives no audio `open_timeout_s` (2.5 s, doubled on each failed try) after it was opened
-(libvlc can lose sync on an AAC stream that starts mid-frame and then waits forever: the
-first such silent open is tried again at once), the controller waits per its RetryPolicy
-(state "reconnecting", `retry_in_s` counting down, `reason` saying why) and opens the
-next URL; `retry_now()` cuts the wait short. Once audio of the station was heard, it
-never gives up by itself: outages are probed often at first, then less (player.recovery),
-until the listener stops, pauses or switches. A first connection that never gives audio
-ends after the policy's few tries in state "error" with a one-line message.
-
-Catch-up (player.catchup, from main.Services): a held live stream plays through the relay from
-the playhead, so a pause keeps its place and `skip`, `seek_to` and `to_live` move in it.
+Catch-up (player.catchup, from services.Services): a held live stream plays through the relay
+from the playhead, so a pause keeps its place and `skip`, `seek_to` and `to_live` move in
+it; a stream the reader cannot hold is reopened directly within the same try (`_unheld`).
 """
 
 from __future__ import annotations
@@ -325,6 +324,8 @@ class PlayerController(EventDispatcher):
 
     def _lost(self, why: str) -> None:
         """The try failed: let go of it; the session's Reconnect decides what comes next."""
+        if self._unheld():
+            return
         self._session = -1  # late events of the lost stream no longer count
         self._settle()
         self._backend.stop()
@@ -339,7 +340,7 @@ class PlayerController(EventDispatcher):
         if self._reconnect is not None and self._reconnect.waiting:
             self.retry_in_s = round(self._reconnect.remaining_s(), 1)
             return
-        if self._session == -1 or self.state not in ACTIVE:
+        if self._session == -1 or self.state not in ACTIVE or self._unheld():
             return
         progress = self._backend.audio_progress()
         if progress > self._progress:
@@ -359,6 +360,13 @@ class PlayerController(EventDispatcher):
             self.position_s = self._backend.position_s()
             self.duration_s = self._backend.duration_s()
             self.seekable = self._backend.seekable()
+
+    def _unheld(self) -> bool:
+        """The reader cannot hold this try's stream: the same URL directly, as the same try."""
+        if self.mode != "live" or self._reconnect is None or not self._catchup.cannot_hold():
+            return False
+        self.try_url(self._reconnect.mirrors.current)
+        return True
 
     def _played_s(self) -> float:  # seconds of audio this try has played (0 before any)
         return 0.0 if self._playing_since is None else self._progress_at - self._playing_since

@@ -1,16 +1,24 @@
-"""Audio frames of a live stream: MP3 (MPEG 1/2/2.5 layer III) and ADTS AAC. Pure model.
+"""Audio frames of a live stream: MP3 (MPEG 1/2/2.5 layer III), ADTS AAC and, through
+player.ogg, Ogg pages (Vorbis, Opus, FLAC). Pure model.
 
 A sync word is trusted only when a valid header is followed by another valid header of the
 same stream parameters exactly one frame later: a stray 0xFFF in the audio or garbage (a
 join mid-frame, a web page) is skipped. Once in sync the splitter steps from header to
-header (no per-byte work); a header that does not match drops it back to the search.
+header (no per-byte work); a header that does not match drops it back to the search (so
+junk that begins with a header of the stream's own parameters passes as one frame, which
+the decoder skips).
 Any split of the input into calls gives the same frames.
+
+`FrameSplitter(codec)` is the one entry point for every codec held: for "vorbis", "opus"
+and "flac" (in Ogg) it splits pages (player.ogg), with the same interface. `feed_units`
+adds what only Ogg has: the header sets, marked with the chain they begin.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from player.ogg import CAPTURE, OggSplitter, Unit
 from player.playlists import is_web_page
 
 _MP3_BITRATES = {  # kbit/s by bitrate index 1..14
@@ -22,7 +30,13 @@ _ADTS_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12
                8000, 7350)
 MP3_TYPES = ("audio/mpeg", "audio/mp3", "audio/x-mpeg", "audio/mpeg3", "audio/x-mp3")
 AAC_TYPES = ("audio/aac", "audio/aacp", "audio/x-aac", "audio/x-aacp")
+OGG_CODECS = ("vorbis", "opus", "flac")  # held in Ogg pages ("ogg": any of them)
+OGG_HINTS = ("ogg", "opus", "vorbis")  # a Content-Type naming one of these is Ogg
 SNIFF_FRAMES = 3  # consecutive frames that make a head "audio" when the type says nothing
+CONTENT_TYPES = {"mp3": "audio/mpeg", "aac": "audio/aac", "vorbis": "audio/ogg",
+                 "opus": "audio/ogg", "flac": "audio/ogg"}  # what the relay answers with
+NOT_HELD = ""  # classify: decided, not a stream we hold
+_OTHER_MAGIC = (b"RIFF", b"fLaC", b"\x1aE\xdf\xa3", b"FORM", b".snd")  # WAV, FLAC, WebM...
 
 
 @dataclass(frozen=True)
@@ -73,11 +87,20 @@ _PARSERS = {"mp3": (mp3_header, 4), "aac": (adts_header, 7)}
 
 
 class FrameSplitter:
-    """Whole frames out of a byte stream of one codec ("mp3" or "aac")."""
+    """Whole frames out of a byte stream of one codec ("mp3", "aac", or Ogg pages of
+    "vorbis", "opus", "flac"); KeyError for another. `headless` (Ogg): the input may be a
+    cut of a stream without its header pages (a recording's read); False for a reader,
+    which skips pages until the first header set."""
 
-    def __init__(self, codec: str) -> None:
-        self.parse, self.header_len = _PARSERS[codec]
+    def __init__(self, codec: str, *, headless: bool = True) -> None:
         self.codec = codec
+        self._ogg: OggSplitter | None = None
+        if codec in OGG_CODECS or codec == "ogg":
+            self._ogg = OggSplitter(headless=headless,
+                                    rate_hint=48000 if codec == "opus" else None)
+            self.parse, self.header_len = None, 27
+        else:
+            self.parse, self.header_len = _PARSERS[codec]
         self._buf = bytearray()
         self._key: int | None = None  # the locked stream's parameters; None: searching
         self.skipped = 0  # bytes of garbage dropped so far
@@ -86,9 +109,19 @@ class FrameSplitter:
     @property
     def position(self) -> int:
         """Input bytes received so far (handled plus waiting for the rest of a frame)."""
-        return self.consumed + len(self._buf)
+        return self._ogg.position if self._ogg is not None else self.consumed + len(self._buf)
+
+    def feed_units(self, data: bytes) -> list[Unit]:
+        """Like `feed`, with Ogg's header sets marked (Unit.chain)."""
+        if self._ogg is None:
+            return [Unit(frame, seconds) for frame, seconds in self.feed(data)]
+        units = self._ogg.feed_units(data)
+        self.consumed, self.skipped = self._ogg.consumed, self._ogg.skipped
+        return units
 
     def feed(self, data: bytes) -> list[tuple[bytes, float]]:
+        if self._ogg is not None:
+            return [(u.data, u.seconds) for u in self.feed_units(data)]
         buf = self._buf
         buf += data
         frames: list[tuple[bytes, float]] = []
@@ -126,19 +159,43 @@ def _is_audio(codec: str, head: bytes) -> bool:
     return len(splitter.feed(head)) >= SNIFF_FRAMES
 
 
-def codec_for(content_type: str, head: bytes) -> str | None:
-    """"mp3", "aac" or None (not a stream we can hold). The Content-Type decides when it
-    names one of them; otherwise the head's frames do. A web page is never audio."""
+def ogg_codec(head: bytes) -> str | None:
+    """The codec of the first Ogg BOS page in `head` (NOT_HELD: one we do not hold), or
+    None when no whole BOS page is there (yet)."""
+    splitter = OggSplitter()
+    splitter.feed_units(head)
+    if splitter.first is None:
+        return None
+    return splitter.first.codec if splitter.first.codec else NOT_HELD
+
+
+def classify(content_type: str, head: bytes) -> str | None:
+    """What the stream is, from its Content-Type and first bytes: "mp3", "aac", "vorbis",
+    "opus", "flac"; NOT_HELD ("") when decided that it is not a stream we hold (a web
+    page, a playlist, another codec or container); None while more bytes may tell."""
     ctype = content_type.split(";")[0].strip().lower()
     if is_web_page(content_type, head):
-        return None
+        return NOT_HELD
+    ogg = ogg_codec(head) if CAPTURE in head else None
+    if ogg is not None:  # whatever the type says
+        return ogg
     if ctype in MP3_TYPES:
         return "mp3"
     if ctype in AAC_TYPES:
         return "aac"
-    if ctype.startswith("text/") or "mpegurl" in ctype or "scpls" in ctype or "ogg" in ctype:
-        return None
+    if ctype.startswith("text/") or "mpegurl" in ctype or "scpls" in ctype:
+        return NOT_HELD
+    if any(hint in ctype for hint in OGG_HINTS):
+        return None  # the BOS page is still to come
+    if ctype.startswith(("audio/", "video/")) or head[:4] in _OTHER_MAGIC:
+        return NOT_HELD  # a type libvlc may play, that we do not split
     for codec in ("aac", "mp3"):
         if _is_audio(codec, head):
             return codec
     return None
+
+
+def codec_for(content_type: str, head: bytes) -> str | None:
+    """"mp3", "aac", "vorbis", "opus", "flac" or None (not a stream we can hold), once
+    `head` is all there is to go by. A web page is never audio."""
+    return classify(content_type, head) or None

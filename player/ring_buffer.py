@@ -5,7 +5,7 @@ is deleted while the buffer is over either cap, so memory holds only the index: 
 segment two compact arrays (each frame's start in seconds, float32, and its byte offset,
 uint32), about 8 bytes a frame (2 h of AAC: ~170k frames, ~1.4 MB).
 
-Timeline (notes/catchup_api.md): every moment is the wall-clock time it was live. Frames
+Timeline: every moment is the wall-clock time it was live. Frames
 come in runs; a run's frames are timed from the run's start `t0` by their own durations.
 A frame cannot arrive before it was live, so when a batch would end after its arrival
 (Icecast's burst on connect sends seconds of past audio at once) the whole run moves
@@ -13,6 +13,17 @@ back so that it ends at the arrival: only `t0` changes, and cursors hold frame p
 not times. A run that falls more than DRIFT_S behind its arrivals (the server lost audio),
 or the first batch after `mark_gap()`, starts a new run at its arrival: a gap.
 A new run never starts before the previous one ended (the timeline only moves forward).
+
+Ogg (player.ogg): a chain's header pages are written inline, as an entry of no duration
+before its first audio page, so a cursor reading across a chain change passes them on as
+the station sent them; a cursor that starts after them begins with the header set in force
+at its start (Cursor.read, Cursor.take_headers), so libvlc and a recording can start from
+any moment held. The buffer keeps where each set is (a set in a dropped segment is read
+into memory when it is still in force at the oldest moment held).
+
+ICY titles: a title equal to the one before it (servers repeat it in every metadata block)
+is kept once; at most `max_titles` (MAX_TITLES) are kept, oldest dropped, each cut to
+MAX_TITLE_BYTES of UTF-8: at most about 256 KiB whatever a station sends.
 
 Thread safety: one writer (the reader thread) and any number of cursors, under one
 condition; file reads happen outside it (an open segment stays readable after deletion).
@@ -24,16 +35,26 @@ import math
 import os
 import shutil
 import threading
-import time
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
+from player.ring_cursor import Cursor
+
 DRIFT_S = 3.0  # a run this far behind its arrivals is re-anchored (a gap)
 SEGMENTS = 8  # a segment holds at most 1/SEGMENTS of either cap
 MIN_SEGMENT_BYTES = 16384
+MAX_TITLES = 1000
+MAX_TITLE_BYTES = 256
 _EPS = 1e-6
+
+
+def capped_title(title: str) -> str:
+    """`title` cut to MAX_TITLE_BYTES of UTF-8 (on a character boundary)."""
+    raw = title.encode("utf-8", "replace")
+    return title if len(raw) <= MAX_TITLE_BYTES else \
+        raw[:MAX_TITLE_BYTES].decode("utf-8", "ignore")
 
 
 class _Run:
@@ -70,8 +91,27 @@ class _Segment:
         return self.offsets[index + 1] if index + 1 < len(self.offsets) else self.size
 
 
+class _HeaderSet:
+    """An Ogg header set written inline at entry `index` of `seg`; `data` once `seg` is gone."""
+
+    def __init__(self, seg: _Segment, index: int) -> None:
+        self.seg, self.index = seg, index
+        self.data: bytes | None = None
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        start, stop = self.seg.offsets[self.index], self.seg.end_of(self.index)
+        fd = os.open(self.seg.path, os.O_RDONLY)
+        try:
+            return os.pread(fd, stop - start, start)
+        finally:
+            os.close(fd)
+
+
 class RingBuffer:
-    def __init__(self, folder: Path, codec: str, *, max_seconds: float, max_bytes: int) -> None:
+    def __init__(self, folder: Path, codec: str, *, max_seconds: float, max_bytes: int,
+                 max_titles: int = MAX_TITLES) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.codec = codec
@@ -81,6 +121,8 @@ class RingBuffer:
         self._seg_seconds = max(1.0, self.max_seconds / SEGMENTS)
         self._segments: list[_Segment] = []
         self._titles: list[tuple[_Run, float, str]] = []  # (run, seconds into it, title)
+        self.max_titles = max_titles
+        self._headers: list[_HeaderSet] = []  # oldest first
         self._run: _Run | None = None
         self._gap_next = False
         self._seq = 0
@@ -90,22 +132,33 @@ class RingBuffer:
 
     # -- the writer --------------------------------------------------------------------------
     def append(self, frames: bytes, duration_s: float, *, arrived: float,
-               titles: Sequence[tuple[int, str]] = (), sizes: Sequence[int] = ()) -> None:
+               titles: Sequence[tuple[int, str]] = (), sizes: Sequence[int] = (),
+               seconds: Sequence[float] = (), headers: bytes = b"") -> None:
         """Whole frames that arrived at `arrived` (time.time()). `titles`: (byte offset in
         `frames`, title). `sizes` (an extension): each frame's length, for a per-frame
-        index; without it the batch is one index entry (cursors start at its first byte)."""
-        if not frames or duration_s <= 0:
+        index; without it the batch is one index entry (cursors start at its first byte).
+        `seconds` (with `sizes`): each frame's own duration (Ogg pages differ); else they
+        share `duration_s` evenly. `headers`: an Ogg chain's header pages, in force from
+        these frames on (see the module docstring)."""
+        if not frames or duration_s < 0:
             return
         with self._cond:
             if self._closed:
                 return
             run = self._timed_run(duration_s, arrived)
             seg = self._segment_for(run)
-            self._drop_over_caps(len(frames), run.t0 + run.dur + duration_s)
-            self._write(seg, frames, duration_s, sizes)
+            self._drop_over_caps(len(frames) + len(headers), run.t0 + run.dur + duration_s)
+            if headers:
+                self._headers.append(_HeaderSet(seg, len(seg.offsets)))
+                self._write(seg, headers, 0.0, ())
+            self._write(seg, frames, duration_s, sizes, seconds)
             for offset, title in titles:
                 share = min(max(offset, 0), len(frames)) / len(frames)
+                title = capped_title(title)
+                if self._titles and self._titles[-1][2] == title:
+                    continue  # repeated by every metadata block: kept once
                 self._titles.append((run, run.dur + duration_s * share, title))
+            del self._titles[:-self.max_titles]
             run.dur += duration_s
             self._cond.notify_all()
 
@@ -143,6 +196,11 @@ class RingBuffer:
                 self._bytes + incoming > self.max_bytes
                 or self._segments[0].last <= new_end - self.max_seconds):
             seg = self._segments.pop(0)
+            held = [h for h in self._headers if h.seg is seg]
+            if held:  # the newest may still be in force at the oldest moment held
+                held[-1].data = held[-1].read()
+                self._headers = [h for h in self._headers
+                                 if h is held[-1] or h.data is None and h.seg is not seg]
             seg.dropped = True
             seg.file.close()
             seg.path.unlink(missing_ok=True)
@@ -153,15 +211,16 @@ class RingBuffer:
             del self._titles[: older[-1]]
 
     def _write(self, seg: _Segment, frames: bytes, duration_s: float,
-               sizes: Sequence[int]) -> None:
+               sizes: Sequence[int], seconds: Sequence[float] = ()) -> None:
         seg.file.write(frames)
         if len(sizes) > 1 and sum(sizes) == len(frames):
-            each = duration_s / len(sizes)
-            offset = seg.size
-            for i, size in enumerate(sizes):
+            each = seconds if len(seconds) == len(sizes) else [duration_s / len(sizes)] * len(sizes)
+            offset, t = seg.size, seg.dur
+            for size, secs in zip(sizes, each, strict=True):
                 seg.offsets.append(offset)
-                seg.times.append(seg.dur + i * each)
+                seg.times.append(t)
                 offset += size
+                t += secs
         else:
             seg.offsets.append(seg.size)
             seg.times.append(seg.dur)
@@ -221,9 +280,22 @@ class RingBuffer:
                                        timeout) and not self._closed
 
     def cursor(self, t: float) -> Cursor:
-        """A reader of whole frames from the first one at or after `t` (clamped)."""
+        """A reader of whole frames from the first one at or after `t` (clamped); an Ogg
+        cursor begins with the header set in force there."""
         with self._cond:
-            return Cursor(self, *self._locate(t))
+            seg, index = self._locate(t)
+            found = self._headers_at(seg, index) if seg is not None else None
+            inline = found is not None and found.seg is seg and found.index == index
+            return Cursor(self, seg, index, b"" if found is None or inline else found.read())
+
+    def _headers_at(self, seg: _Segment, index: int) -> _HeaderSet | None:
+        """The header set in force at entry `index` of `seg` (None: MP3/AAC, or none yet)."""
+        found = None
+        for h in self._headers:
+            if h.data is None and (h.seg.seq, h.index) > (seg.seq, index):
+                break
+            found = h
+        return found
 
     def _locate(self, t: float) -> tuple[_Segment | None, int]:
         segs = self._segments
@@ -255,82 +327,3 @@ class RingBuffer:
             self._bytes = 0
             self._cond.notify_all()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-class Cursor:
-    """One reader's place: a segment and an index entry in it. Not shared between threads."""
-
-    def __init__(self, buffer: RingBuffer, seg: _Segment | None, index: int) -> None:
-        self._buffer = buffer
-        self._seg, self._index = seg, index
-        self._fd: int | None = None
-        self._fd_seq = -1
-
-    @property
-    def closed(self) -> bool:
-        return self._buffer.closed
-
-    @property
-    def position(self) -> float:
-        with self._buffer._cond:
-            self._settle()
-            seg = self._seg
-            if seg is None or self._index >= len(seg.offsets):
-                return self._buffer._end()
-            return seg.moment(self._index)
-
-    def _settle(self) -> bool:
-        """Move to readable data (call under the lock): past dropped and finished segments.
-        True when an index entry is there to read."""
-        buf = self._buffer
-        while True:
-            seg = self._seg
-            if seg is None:
-                self._seg, self._index = (buf._segments[0], 0) if buf._segments else (None, 0)
-                if self._seg is None:
-                    return False
-                continue
-            if seg.dropped:  # its data is gone: jump to the oldest moment held
-                self._seg, self._index = None, 0
-                if buf._closed:
-                    return False
-                continue
-            if self._index < len(seg.offsets):
-                return True
-            nxt = buf._after(seg)
-            if nxt is None:
-                return False
-            self._seg, self._index = nxt, 0
-
-    def read(self, max_bytes: int, timeout: float) -> bytes:
-        """Whole frames from the position, at most `max_bytes` (at least one entry);
-        b"" when nothing new came within `timeout` or the buffer was closed."""
-        buf = self._buffer
-        deadline = time.monotonic() + timeout
-        with buf._cond:
-            while not self._settle():
-                left = deadline - time.monotonic()
-                if buf._closed or left <= 0:
-                    return b""
-                buf._cond.wait(left)
-            seg, first = self._seg, self._index
-            start = seg.offsets[first]
-            # entries first..last-1, the last one ending within max_bytes (one at least)
-            p = bisect_right(seg.offsets, start + max_bytes, lo=first)
-            whole = p == len(seg.offsets) and seg.size - start <= max_bytes
-            last = max(first + 1, p if whole else p - 1)
-            stop = seg.end_of(last - 1)
-            if self._fd_seq != seg.seq:
-                self._close_fd()
-                self._fd, self._fd_seq = os.open(seg.path, os.O_RDONLY), seg.seq
-            fd = self._fd
-            self._index = last
-        return os.pread(fd, stop - start, start)
-
-    def _close_fd(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def __del__(self) -> None:
-        self._close_fd()

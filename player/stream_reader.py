@@ -1,10 +1,18 @@
 """The live stream reader: one thread that holds a station's stream in a RingBuffer.
 
 It opens the stream with the one HTTP client (`HttpClient.stream`: `Icy-MetaData: 1`),
-takes the ICY metadata out (player.icy), cuts the audio into whole frames (player.frames)
-and appends each read's frames with their arrival time, so the buffer can give every frame
-the moment it was live (see player/ring_buffer.py). The audio path costs a few slices per
-read (reads of what arrived, up to 64 KiB) and one header check per frame.
+takes the ICY metadata out (player.icy), cuts the audio into whole frames (player.frames:
+MP3 and AAC frames, Ogg pages) and appends each read's frames with their arrival time, so
+the buffer can give every frame the moment it was live (see player/ring_buffer.py). The
+audio path costs a few slices per read (reads of what arrived, up to 64 KiB) and one header
+check per frame (an Ogg page: its CRC). An Ogg chain's header pages go into the buffer
+with the audio that follows them, and the title in its comments (Icecast retitles an Ogg
+mount by starting a new chain) is held like an ICY title.
+
+The codec is told from the first bytes (player.frames.classify). A stream that answers
+with audio the reader cannot hold (another codec or container: a WAV, Ogg Speex) ends the
+reader at once with `holdable` False and no retry, so the player plays it directly without
+waiting for the relay to fail (player.catchup.CatchUp.cannot_hold).
 
 With reconnect=True (recordings) a drop is retried by player.recovery's policy for as
 long as it takes once audio was held (a first connection gives up after its tries), and
@@ -26,8 +34,9 @@ from infra.errors import SourceUnavailable
 from infra.http import HttpClient
 from infra.http_types import LiveStream
 from infra.urls import one_line, url_problem
-from player.frames import FrameSplitter, codec_for
+from player.frames import FrameSplitter, classify, codec_for
 from player.icy import IcyDemuxer
+from player.ogg import Unit
 from player.playlists import is_web_page
 from player.recovery import LIVE_POLICY, Recovery
 from player.ring_buffer import RingBuffer
@@ -68,6 +77,9 @@ class StreamReader:
         self.codec: str | None = buffer.codec if buffer is not None else None
         self.content_type = ""
         self.joined_lag_s = 0.0
+        self.holdable = True  # False: the stream is audio the reader cannot hold
+        self._headers = b""  # an Ogg chain's header pages, written with its first audio
+        self._chain_title = ""
         self._buffer = buffer
         self._ready = threading.Event()
         self._ended = threading.Event()  # failed or stopped
@@ -127,7 +139,8 @@ class StreamReader:
                 if self._stopping.is_set():
                     break
                 recovery.failed(why)
-                delay = recovery.delay(time.monotonic()) if self.reconnect else None
+                delay = recovery.delay(time.monotonic()) \
+                    if self.reconnect and self.holdable else None
                 if delay is None:
                     self.error, self.state = why, "failed"
                     break
@@ -174,7 +187,10 @@ class StreamReader:
         chunks = stream.chunks()
         head, titles = self._sniff(chunks, icy, content_type)
         codec = codec_for(content_type, head)
+        if codec is None and classify(content_type, head) is None and len(head) < SNIFF_BYTES:
+            raise _Failed("the stream ended before its codec was known")
         if codec is None:
+            self.holdable = is_web_page(content_type, head)  # a web page is an error
             raise _Failed(self._not_audio(content_type, head))
         if self.codec is not None and codec != self.codec:
             raise _Failed(f"the stream changed from {self.codec} to {codec}")
@@ -182,7 +198,7 @@ class StreamReader:
         if self._buffer is None:
             self._buffer = RingBuffer(self._folder(), codec, max_seconds=self.max_seconds,
                                       max_bytes=self.max_bytes)
-        splitter = FrameSplitter(codec)
+        splitter = FrameSplitter(codec, headless=False)
         joined: list[float] = []  # when the first audio of this connection arrived
         self._feed(splitter, head, titles, recovery, joined)
         for chunk in chunks:
@@ -199,8 +215,8 @@ class StreamReader:
                 audio, found = icy.feed(chunk)
                 titles += [(len(head) + offset, title) for offset, title in found]
                 head += audio
-                if head and (len(head) >= SNIFF_BYTES or is_web_page(content_type, head)
-                             or codec_for(content_type, head)):
+                if head and (len(head) >= SNIFF_BYTES
+                             or classify(content_type, head) is not None):
                     break
         except ConnectionError:
             if not head:
@@ -212,23 +228,45 @@ class StreamReader:
         if is_web_page(content_type, head):
             return WEB_PAGE
         shown = one_line(content_type.split(";")[0].strip(), 40) or "no content type"
-        return f"no playable stream: {shown} is not MP3 or AAC"
+        return f"catch-up cannot hold this stream: {shown} is not MP3, AAC or Ogg " \
+               "Vorbis, Opus or FLAC"
 
     def _feed(self, splitter: FrameSplitter, audio: bytes, titles: list[tuple[int, str]],
               recovery: Recovery, joined: list[float]) -> None:
-        """Frames of `audio` into the buffer."""
+        """Frames of `audio` into the buffer; an Ogg header set goes with the audio after it."""
         before = splitter.position  # where `audio` starts in the stream
-        frames = splitter.feed(audio)
-        if not frames:
+        units = splitter.feed_units(audio)
+        if not units:
             return
-        data = b"".join(f for f, _ in frames)
-        sizes = [len(f) for f, _ in frames]
-        seconds = sum(s for _, s in frames)
-        # a title's place: its offset in the stream, from where these frames start
-        start = splitter.consumed - len(data)
+        # an ICY title's place: its offset in the stream, from where these frames start
+        start = splitter.consumed - sum(len(u.data) for u in units)
         placed = [(before + offset - start, title) for offset, title in titles]
+        batch: list[Unit] = []
+        for unit in units:
+            if unit.chain is None:
+                batch.append(unit)
+                continue
+            self._append(batch, placed, recovery, joined)
+            batch, placed = [], []
+            if unit.chain.codec != self.codec:
+                raise _Failed(f"the stream changed from {self.codec} to "
+                              f"{unit.chain.codec or 'a codec catch-up cannot hold'}")
+            self._headers, self._chain_title = unit.data, unit.chain.title
+        self._append(batch, placed, recovery, joined)
+
+    def _append(self, batch: list[Unit], titles: list[tuple[int, str]], recovery: Recovery,
+                joined: list[float]) -> None:
+        if not batch:
+            return
+        if self._chain_title:  # the title of the chain these pages begin
+            titles = [(0, self._chain_title), *titles]
+            self._chain_title = ""
+        seconds = [u.seconds for u in batch]
         arrived = time.time()
-        self._buffer.append(data, seconds, arrived=arrived, titles=placed, sizes=sizes)
+        self._buffer.append(b"".join(u.data for u in batch), sum(seconds), arrived=arrived,
+                            titles=titles, sizes=[len(u.data) for u in batch],
+                            seconds=seconds, headers=self._headers)
+        self._headers = b""
         recovery.audio(time.monotonic())
         if not joined:
             joined.append(arrived)

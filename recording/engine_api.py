@@ -2,8 +2,8 @@
 ring_buffer.py), as structural types.
 
 The engine is player's adapter, and a feature may not import another feature's adapters
-(DESIGN.md); main.py hands the real StreamHolder in, and these Protocols say what the
-recorder relies on. Names and meanings are the engine's (notes/catchup_api.md).
+(DESIGN.md); services.py hands the real StreamHolder in, and these Protocols say what the
+recorder relies on. Names and meanings are the engine's (player/ring_buffer.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ class Cursor(Protocol):
     def closed(self) -> bool: ...
 
     def read(self, max_bytes: int, timeout: float) -> bytes: ...  # whole frames, b"" if none
+
+    def take_headers(self) -> bytes: ...  # Ogg: the header pages in force (b"" for MP3/AAC)
 
 
 class Buffer(Protocol):

@@ -27,7 +27,8 @@ RULES = ("next", "weekday", "daily", "weekly")
 EVERY = ("weekday", "daily", "weekly")  # the rules `--every` takes
 MAX_DURATION_S = 24 * 3600.0
 MAX_PADDING_S = 3600.0
-EXTENSIONS = {"mp3": "mp3", "aac": "aac"}  # codec -> file extension (ADTS keeps .aac)
+# codec -> file extension (ADTS keeps .aac; Ogg Vorbis and FLAC .ogg, Ogg Opus .opus)
+EXTENSIONS = {"mp3": "mp3", "aac": "aac", "vorbis": "ogg", "opus": "opus", "flac": "ogg"}
 _DURATION = re.compile(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.ASCII | re.IGNORECASE)
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),

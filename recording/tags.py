@@ -5,6 +5,10 @@ format of its own; a leading ID3v2 block is what stream rippers write and what f
 libvlc and mutagen read (checked here with ffprobe 6 and libvlc 3), so one tagger serves
 both: title (the program), artist (the station), album (the program, so the airings group),
 date and time of the start, the hosts (TXXX "host") and the description (comment).
+An Ogg recording (Vorbis, FLAC: `.ogg`; Opus: `.opus`) starts with the stream's header
+pages; the same tags go into its comment header as Vorbis comments (TITLE, ARTIST, ALBUM,
+DATE, HOST, DESCRIPTION), written by mutagen (OggVorbis, OggOpus, OggFLAC) while the file
+holds only the header pages, so the rewrite is small and a crash never leaves it half done.
 
 The sidecar `<name>.json` beside the audio keeps what a tag cannot: the ICY titles heard,
 as cue points (seconds into the file and the moment they were heard), the gaps of a stream
@@ -21,17 +25,28 @@ from pathlib import Path
 
 from mutagen import MutagenError
 from mutagen.id3 import COMM, ID3, TALB, TDRC, TIT2, TPE1, TXXX
+from mutagen.oggflac import OggFLAC
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
 
 from infra.paths import atomic_write_text
 from recording.model import Plan
 from schedule.model import iso
 
 SIDECAR_VERSION = 1
+_OGG = {b"\x01vorbis": OggVorbis, b"OpusHead": OggOpus, b"\x7fFLAC": OggFLAC}
 
 
 def tag_file(path: Path, plan: Plan) -> str | None:
-    """Write the tags into `path`; None, or one line saying why they could not be written
-    (a full disk): the audio is kept either way."""
+    """Write the tags into `path` (empty, or an Ogg stream's header pages); None, or one line
+    saying why they could not be written (a full disk): the audio is kept either way."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError as err:
+        return f"tags not written ({err.strerror or err})"
+    if head[:4] == b"OggS":
+        return _tag_ogg(path, head, plan)
     tags = ID3()
     tags.add(TIT2(encoding=3, text=plan.title))
     tags.add(TPE1(encoding=3, text=plan.station_name))
@@ -44,6 +59,29 @@ def tag_file(path: Path, plan: Plan) -> str | None:
         tags.add(COMM(encoding=3, lang="eng", desc="", text=plan.description))
     try:
         tags.save(path, v2_version=3, padding=lambda _info: 0)
+    except (MutagenError, OSError) as err:
+        return f"tags not written ({err})"
+    return None
+
+
+def _tag_ogg(path: Path, head: bytes, plan: Plan) -> str | None:
+    packet = head[27 + head[26]:] if len(head) > 27 else b""
+    kind = next((cls for magic, cls in _OGG.items() if packet.startswith(magic)), None)
+    if kind is None:
+        return "tags not written (an Ogg codec without a tag format we write)"
+    try:
+        audio = kind(path)
+        if audio.tags is None:
+            audio.add_tags()
+        tags = audio.tags
+        tags["TITLE"], tags["ARTIST"], tags["ALBUM"] = plan.title, plan.station_name, plan.title
+        tags["DATE"] = plan.start.strftime("%Y-%m-%dT%H:%M")
+        hosts = [h for h in plan.hosts if h.strip()]
+        if hosts:
+            tags["HOST"] = ", ".join(hosts)
+        if plan.description:
+            tags["DESCRIPTION"] = plan.description
+        audio.save()
     except (MutagenError, OSError) as err:
         return f"tags not written ({err})"
     return None

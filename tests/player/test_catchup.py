@@ -65,6 +65,7 @@ class FakeBuffer:
 class FakeReader:
     def __init__(self, url: str, buffer: FakeBuffer) -> None:
         self.url, self.buffer, self.joined_lag_s, self.ended = url, buffer, 8.0, False
+        self.holdable = True
 
 
 class FakeHolder:
@@ -123,6 +124,11 @@ def test_catch_up_logic_over_a_fake_holder() -> None:
 # -- with the real engine ------------------------------------------------------------------
 @pytest.fixture
 def player(tmp_path: Path, wav: Path) -> Iterator[PlayerController]:
+    yield from held_player(tmp_path, wav)
+
+
+def held_player(tmp_path: Path, wav: Path) -> Iterator[PlayerController]:
+    """The player with catch-up on, as services.py builds it (a fixture's body)."""
     http = HttpClient(tmp_path / "http")
     holder = StreamHolder(http, tmp_path / "catchup", max_seconds=600, max_bytes=50 << 20)
     relay = Relay()

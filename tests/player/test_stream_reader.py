@@ -3,6 +3,7 @@ moments, the join burst, failures in one line, and reconnects with the gap noted
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import pytest
 
 from infra.http import HttpClient
 from player.frames import FrameSplitter
+from player.ring_buffer import MAX_TITLE_BYTES, MAX_TITLES, RingBuffer
 from player.stream_reader import WEB_PAGE, StreamReader, can_hold
-from tests.support.icecast import IcecastBench, free_port
+from tests.support.icecast import IcecastBench, Mount, free_port
 from tests.support.wait import wait_until
 
 pytestmark = pytest.mark.icecast
@@ -176,3 +178,64 @@ def test_the_holder_shares_one_reader_per_url_and_keeps_the_buffer_across_a_fail
         assert holder.users(bench.url(mount)) == 0
     finally:
         holder.close()
+
+
+class FloodBench(IcecastBench):
+    """A 320 kbps mount with a metadata block every 1 KiB (Icecast's mp3-metadata-interval):
+    about 40 blocks a second, so a flood of titles through the admin endpoint reaches the
+    reader as fast as a hostile station could send them."""
+
+    MOUNT = "/flood.mp3"
+
+    def __init__(self) -> None:
+        super().__init__((Mount(self.MOUNT, 440, "mp3", quality=("-b:a", "320k")),))
+        self.config.write_text(self.config.read_text().replace("</icecast>", (
+            f"<mount type='normal'><mount-name>{self.MOUNT}</mount-name>"
+            "<mp3-metadata-interval>1024</mp3-metadata-interval></mount></icecast>")))
+
+
+def held_titles(buffer: RingBuffer) -> list[str]:
+    return [title for _t, title in buffer.titles_between(-math.inf, math.inf)]
+
+
+def test_a_flood_of_titles_is_held_once_each_and_capped(tmp_path: Path, http) -> None:
+    buffer = RingBuffer(tmp_path / "flood", "mp3", max_seconds=600, max_bytes=50_000_000,
+                        max_titles=100)
+    with FloodBench() as bench:
+        reader = StreamReader(bench.url(FloodBench.MOUNT), http, tmp_path, max_seconds=600,
+                              max_bytes=50_000_000, buffer=buffer)
+        reader.start()
+        try:
+            assert reader.wait_ready(10), reader.error
+            for _ in range(8):  # Icecast sends the title again with every update
+                bench.set_title(FloodBench.MOUNT, "Same Song")
+            wait_until(lambda: "Same Song" in held_titles(buffer), 10, "the title held")
+            edge = buffer.end
+            assert buffer.wait_until(edge + 1.5, 10)  # ~60 more metadata blocks
+            assert held_titles(buffer).count("Same Song") == 1, held_titles(buffer)
+            sent, deadline = 0, time.monotonic() + 8
+            while time.monotonic() < deadline:  # ~1500 titles, each 400 bytes of UTF-8
+                bench.set_title(FloodBench.MOUNT, f"Flood {sent} " + "\u00e9" * 190)
+                sent += 1
+            bench.set_title(FloodBench.MOUNT, "Last Song")
+            wait_until(lambda: held_titles(buffer)[-1:] == ["Last Song"], 10, "the last title")
+        finally:
+            reader.stop()
+            buffer.close()
+    titles = held_titles(buffer)
+    assert sent > 300 and len(titles) == 100, (sent, len(titles))
+    assert all(len(t.encode()) <= MAX_TITLE_BYTES for t in titles)
+    assert all(a != b for a, b in zip(titles, titles[1:], strict=False))
+
+
+def test_titles_are_capped_in_count_and_bytes_oldest_dropped(tmp_path: Path) -> None:
+    buffer = RingBuffer(tmp_path / "b", "mp3", max_seconds=600, max_bytes=10_000_000)
+    try:
+        for i in range(MAX_TITLES + 500):
+            buffer.append(b"\xff" * 100, 0.01, arrived=1e9 + i * 0.01,
+                          titles=[(0, f"T{i}"), (50, f"T{i}"), (60, "\u20ac" * 200)])
+        titles = held_titles(buffer)
+        assert len(titles) == MAX_TITLES and titles[-1] == "\u20ac" * 85  # 255 bytes
+        assert titles[:2] == [f"T{500 + MAX_TITLES // 2}", "\u20ac" * 85]  # oldest dropped
+    finally:
+        buffer.close()
