@@ -12,7 +12,10 @@ a 0-100 value, and while the view says CanSeek "seek" with an offset and "positi
 position, both in microseconds) reach `on_command` on the "mpris" thread: the caller hops
 to its UI thread. `seeked(position_us)` emits Seeked. No bus, or the bus refuses us: one
 log line (INFO, to `log`: Kivy's logger in the app) and MPRIS is off; the app goes on. The
-name stays owned whatever the player does, until `stop()`.
+name stays owned whatever the player does, until `stop()`. Every malformed call (a signature
+other than the method's, an unknown method, interface or property, a Volume that is not a
+finite double) gets a D-Bus error reply, and the thread serves on
+(tests/desktop/test_mpris_limits.py sends them with dbus-send).
 
 With infra/network_watch.py, the only modules that import jeepney (tests/test_layering.py).
 """
@@ -20,6 +23,7 @@ With infra/network_watch.py, the only modules that import jeepney (tests/test_la
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
@@ -50,6 +54,7 @@ from desktop.mpris_model import (
     PlayerView,
     Variant,
     changed,
+    in_signature,
     parent_introspection,
     player_properties,
     root_properties,
@@ -173,8 +178,29 @@ class MprisService:
                 if not self._stopping:
                     self._log.info("MPRIS: ended: lost the session bus (%r)", err)
                 return
+            except Exception as err:  # noqa: BLE001 - a message jeepney cannot read
+                if not _skip_unreadable(conn):
+                    self._log.info("MPRIS: ended: unreadable data on the bus (%r)", err)
+                    return
+                self._log.warning("MPRIS: dropped a message it could not read: %r", err)
+                continue
             if msg.header.message_type == MessageType.method_call:
-                self._send(self._answer(msg))
+                self._send(self._reply_to(msg))
+
+    def _reply_to(self, call: Message) -> Message:
+        """The answer to `call`. A call whose arguments are not the method's signature gets
+        InvalidArgs before it is looked at; one that fails while answered gets Failed (one
+        log line): whatever a caller sends, it gets a D-Bus error and this thread goes on."""
+        fields = call.header.fields
+        iface, member = fields.get(HeaderFields.interface), fields.get(HeaderFields.member, "")
+        expected, got = in_signature(iface, member), fields.get(HeaderFields.signature, "")
+        if expected is not None and got != expected:
+            return _error(call, "InvalidArgs", f"{member} takes ({expected}), not ({got})")
+        try:
+            return self._answer(call)
+        except Exception as err:  # noqa: BLE001 - answered, never the end of the thread
+            self._log.warning("MPRIS: %s.%s failed: %r", iface, member, err)
+            return _error(call, "Failed", f"{member} failed")
 
     def _send(self, msg: Message) -> None:
         conn = self._conn
@@ -222,16 +248,18 @@ class MprisService:
             return _error(call, "UnknownInterface", f"no interface {body[0] if body else ''}")
         if member not in ("Get", "Set") or len(body) < 2:
             return _error(call, "UnknownMethod", f"no method Properties.{member}")
-        if table is None or body[1] not in table:
+        if table is None:
+            return _error(call, "UnknownInterface", f"no interface {body[0]}")
+        if body[1] not in table:
             return _error(call, "UnknownProperty", f"no property {body[0]}.{body[1]}")
         if member == "Get":
             return new_method_return(call, "v", (table[body[1]],))
         if body[0] == PLAYER_IFACE and body[1] == "Volume" and len(body) == 3:
             sig, value = body[2]
-            if sig == "d":
+            if sig == "d" and math.isfinite(value):
                 self._command("volume", volume_from_mpris(value))
                 return new_method_return(call)
-            return _error(call, "InvalidArgs", "Volume is a double (d)")
+            return _error(call, "InvalidArgs", "Volume is a finite double (d)")
         return _error(call, "PropertyReadOnly", f"{body[1]} is read-only")
 
     def _table(self, iface: str) -> dict[str, Variant] | None:
@@ -277,6 +305,17 @@ class MprisService:
             if seeked is not None:
                 emitter = DBusAddress(OBJECT_PATH, interface=PLAYER_IFACE)
                 self._send(new_signal(emitter, "Seeked", "x", (seeked,)))
+
+
+def _skip_unreadable(conn: DBusConnection) -> bool:
+    """After jeepney failed to read a message: True when the failed message was taken off
+    the stream whole (its size was known), so the next one can be read; False when the stream
+    itself cannot be followed."""
+    parser = conn.parser
+    if getattr(parser, "next_msg_size", None) is None:
+        return False
+    parser.next_msg_size = None
+    return True
 
 
 def _error(call: Message, name: str, text: str) -> Message:

@@ -27,6 +27,26 @@ TRACK_PREFIX = "/org/mpris/MediaPlayer2/onair/station/"
 
 Variant = tuple[str, Any]
 
+# Each method's input signature, as INTROSPECTION declares it: a call with any other
+# signature is answered InvalidArgs before it is looked at (tests/desktop/test_mpris_limits.py).
+IN_SIGNATURES: dict[tuple[str, str], str] = {
+    (INTROSPECTABLE_IFACE, "Introspect"): "", (PEER_IFACE, "Ping"): "",
+    (PROPERTIES_IFACE, "Get"): "ss", (PROPERTIES_IFACE, "GetAll"): "s",
+    (PROPERTIES_IFACE, "Set"): "ssv",
+    (ROOT_IFACE, "Raise"): "", (ROOT_IFACE, "Quit"): "",
+    **{(PLAYER_IFACE, m): "" for m in ("Next", "Previous", "Pause", "PlayPause", "Stop", "Play")},
+    (PLAYER_IFACE, "Seek"): "x", (PLAYER_IFACE, "SetPosition"): "ox",
+    (PLAYER_IFACE, "OpenUri"): "s",
+}
+
+
+def in_signature(iface: str | None, member: str) -> str | None:
+    """The input signature of `member` (of `iface`, or of whichever interface has it when the
+    call names none), or None for no such method."""
+    if iface is not None:
+        return IN_SIGNATURES.get((iface, member))
+    return next((sig for (_i, m), sig in IN_SIGNATURES.items() if m == member), None)
+
 # The player's states (player/states.py) as MPRIS PlaybackStatus: on the way to audio counts
 # as Playing (the listener asked for it), an error as Stopped.
 _STATUS = {"playing": "Playing", "connecting": "Playing", "buffering": "Playing",

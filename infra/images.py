@@ -2,14 +2,24 @@
 
 Blocking; callers run `fetch_image` off the Kivy thread (story images, station icons).
 Only http(s) URLs are fetched; the bytes must be a PNG, JPEG, GIF or WebP image (by
-signature), whatever the server calls them. Files are named by a hash of the URL, so a
-second ask is a disk hit, and the directory keeps at most `max_files` of them.
+signature), whatever the server calls them, whose header Pillow reads, declaring at most
+`max_pixels` (width, height): a few kB of one-colour PNG can declare 30000x30000, which a
+decoder would allocate gigabytes for, so the size is read from the header (Pillow's
+Image.open reads nothing more) before anything decodes it, and an image over the cap is
+refused with one log line, as a missing one. Files are named by a hash of the URL, so a
+second ask is a disk hit (its header checked again), and the directory keeps at most
+`max_files` of them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
+import warnings
 from pathlib import Path
+
+from PIL import Image
 
 from infra.errors import BadInput, OnAirError
 from infra.http import HttpClient
@@ -18,6 +28,10 @@ from infra.urls import check_stream_url
 
 MAX_IMAGE_BYTES = 5_000_000
 MAX_CACHED_IMAGES = 200
+STORY_IMAGE_MAX_PIXELS = (4096, 4096)  # (width, height): a story's lead image
+PILLOW_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")  # what image_kind lets through
+PAST_PILLOW_LIMIT = (1 << 31, 1 << 31)  # the size told for one past Pillow's bomb limit
+_log = logging.getLogger(__name__)
 _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpg"), (b"GIF87a", "gif"),
                 (b"GIF89a", "gif"))
 
@@ -32,6 +46,39 @@ def image_kind(data: bytes) -> str | None:
     return None
 
 
+def image_size(source: bytes | Path) -> tuple[int, int] | None:
+    """The (width, height) an image's header declares, read by Pillow without decoding
+    anything; None when Pillow cannot read it as a PNG, JPEG, GIF or WebP. A size past
+    Pillow's own decompression-bomb limit (far above any cap here) is reported as it is."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source,
+                            formats=PILLOW_FORMATS) as image:
+                return image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return PAST_PILLOW_LIMIT  # refused before it said the size: over any cap here
+    except Exception:  # noqa: BLE001 - whatever Pillow raises on a bad header: not an image
+        return None
+
+
+def within(size: tuple[int, int], cap: tuple[int, int]) -> bool:
+    return 0 < size[0] <= cap[0] and 0 < size[1] <= cap[1]
+
+
+def checked_size(source: bytes | Path, cap: tuple[int, int], *, what: str) -> bool:
+    """Whether the image's header declares a size within `cap`; one log line when not."""
+    size = image_size(source)
+    if size is None:
+        _log.info("%s not shown: not an image that can be read", what)
+        return False
+    if not within(size, cap):
+        told = "too many" if size == PAST_PILLOW_LIMIT else f"{size[0]}x{size[1]}"
+        _log.warning("%s not shown: %s pixels, over the %dx%d cap", what, told, *cap)
+        return False
+    return True
+
+
 def http_url(url: object) -> str:
     """`url` stripped if it is an http(s) URL with a host, else ""."""
     if not isinstance(url, str) or not url.strip():
@@ -44,20 +91,26 @@ def http_url(url: object) -> str:
 
 def fetch_image(http: HttpClient, url: str, cache_dir: Path, *,
                 max_bytes: int = MAX_IMAGE_BYTES, source: str = "Story image",
-                max_files: int = MAX_CACHED_IMAGES) -> Path | None:
+                max_files: int = MAX_CACHED_IMAGES,
+                max_pixels: tuple[int, int] = STORY_IMAGE_MAX_PIXELS) -> Path | None:
     """The image as a file in `cache_dir` (named by a hash of the URL), or None.
 
-    None for a non-http(s) URL, a failed download, a body over `max_bytes`, or bytes
-    that are not a PNG/JPEG/GIF/WebP image. Never raises OnAirError.
+    None for a non-http(s) URL, a failed download, a body over `max_bytes`, bytes that
+    are not a PNG/JPEG/GIF/WebP image, or a header declaring more than `max_pixels`
+    (width, height; one log line). Never raises OnAirError.
     """
     url = http_url(url)
     if not url:
         return None
+    what = f"{source} {url[:200]}"
     digest = hashlib.sha256(url.encode()).hexdigest()[:32]
     try:
         for existing in cache_dir.glob(f"{digest}.*"):
             if existing.stat().st_size > 0:
-                return existing
+                if checked_size(existing, max_pixels, what=what):
+                    return existing
+                existing.unlink(missing_ok=True)  # kept by an older version, or a smaller cap
+                return None
     except OSError:
         pass
     try:
@@ -65,7 +118,7 @@ def fetch_image(http: HttpClient, url: str, cache_dir: Path, *,
     except OnAirError:
         return None
     kind = image_kind(data)
-    if kind is None:
+    if kind is None or not checked_size(data, max_pixels, what=what):
         return None
     path = cache_dir / f"{digest}.{kind}"
     try:

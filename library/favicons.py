@@ -1,9 +1,11 @@
 """Station icons for directory results: downloaded and checked on the background lane.
 
 A directory record's favicon (already an http(s) URL, library.model) is fetched through
-infra.images.fetch_image into the cache's favicons dir, capped at FAVICON_MAX_BYTES, and
-decoded once with Kivy's ImageLoader off the Kivy thread: a file that is not an image, or
-that does not decode, gives no icon (the views show their placeholder). A newer set of
+infra.images.fetch_image into the cache's favicons dir, capped at FAVICON_MAX_BYTES and at
+FAVICON_MAX_PIXELS (read from the header before anything decodes it: a few kB of PNG can
+declare 30000x30000), and decoded once with Kivy's ImageLoader off the Kivy thread: a file
+that is not an image, is too large, or does not decode gives no icon (the views show their
+placeholder). A newer set of
 results drops the icons still being fetched for the older one.
 """
 
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 FAVICON_DIR = "favicons"
 FAVICON_MAX_BYTES = 256 * 1024
+FAVICON_MAX_PIXELS = (512, 512)  # checked from the header before Kivy decodes it
 MAX_FAVICONS = 300
 
 
@@ -44,7 +47,8 @@ def decodes(path: Path) -> bool:
 def load_favicon(http: HttpClient, url: str, cache_dir: Path) -> str:
     """Blocking: the icon's local file (a str) or "" when missing, too big or broken."""
     path = fetch_image(http, url, cache_dir, max_bytes=FAVICON_MAX_BYTES,
-                       source="Station icon", max_files=MAX_FAVICONS)
+                       source="Station icon", max_files=MAX_FAVICONS,
+                       max_pixels=FAVICON_MAX_PIXELS)
     if path is None:
         return ""
     if not decodes(path):

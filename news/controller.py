@@ -22,6 +22,7 @@ from kivy.properties import ListProperty, ObjectProperty, OptionProperty, String
 
 from infra.errors import OnAirError
 from infra.http import HttpClient
+from infra.image_decode import decode, kivy_image
 from infra.images import fetch_image
 from infra.tasks import Lane, Task, TaskRunner
 from infra.timefmt import copy_time, now_utc
@@ -222,20 +223,21 @@ class NewsController(EventDispatcher):
     # -- images -----------------------------------------------------------------------------
     def fetch_image(self, url: str, on_done: Callable[[str | None, Any], None], *,
                     lane: Lane = "interactive") -> Task | None:
-        """Download a story image (size-capped, cached by URL hash) and decode it, off the
-        Kivy thread; on_done(path, image) with a Kivy ImageLoader image, or (None, None).
+        """Download a story image (size-capped, cached by URL hash, its pixel size checked
+        from the header before it is decoded) and decode it at no more than the reader's size
+        (infra.image_decode), off the Kivy thread; on_done(path, image) with a Kivy image, or
+        (None, None).
         The reader's image is interactive (the listener opened the story)."""
         if self._closed:
             return None
         image_dir, http = self._image_dir, self._http
 
         def work() -> tuple[str | None, Any]:
-            from kivy.core.image import ImageLoader
-
-            path = fetch_image(http, url, image_dir)
-            if path is None:
+            path = fetch_image(http, url, image_dir)  # its pixel size checked (the cap)
+            pixels = None if path is None else decode(path, what="Story image")
+            if path is None or pixels is None:
                 return None, None
-            return str(path), ImageLoader.load(str(path), keep_data=True)
+            return str(path), kivy_image(pixels)  # fitted to the reader's size
 
         def done(result: tuple[str | None, Any]) -> None:
             if not self._closed:

@@ -7,22 +7,30 @@ streams the buffer's whole frames from that moment, as fast as libvlc reads them
 control paces it; libvlc's clock plays them in real time), with the stream's Content-Type
 and no ICY metadata. Each answer has its own thread and Cursor.
 
-Only 127.0.0.1, and only the unguessable tokens url_for handed out, are served.
+Only 127.0.0.1, and only the unguessable tokens url_for handed out, are served. The gate
+(player/relay_gate.py) accepts, reads each request head with a deadline and checks its token
+before anything else; it caps waiting connections and answers, and drops a client that stops
+reading.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import secrets
+import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
+from player.frames import CONTENT_TYPES
+from player.libvlc_urls import add_own_prefix, remove_own_prefix
+from player.relay_gate import Gate, Limits, client_gone
 from player.stream_reader import StreamReader
 
 READY_WAIT_S = 5.0
 CHUNK = 32768
-_CONTENT_TYPES = {"mp3": "audio/mpeg", "aac": "audio/aac"}
+_CONTENT_TYPES = CONTENT_TYPES  # by codec; Ogg streams begin with their header pages (Cursor)
 _log = logging.getLogger(__name__)
 
 
@@ -33,34 +41,32 @@ def live_moment(reader: StreamReader) -> float:
 
 
 class Relay:
-    def __init__(self) -> None:
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits  # the gate's caps and timeouts (None: relay_gate's defaults)
         self._readers: dict[str, StreamReader] = {}
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._gate: Gate | None = None  # accepts, reads heads, checks tokens (relay_gate.py)
         self.closing = threading.Event()  # answers being sent end
 
     @property
     def port(self) -> int:
-        return self._server.server_address[1] if self._server is not None else 0
+        return self._gate.port if self._gate is not None else 0
 
     def start(self) -> None:
-        if self._server is not None:
+        if self._gate is not None:
             return
         relay = self
 
         class Handler(_Handler):
             owner = relay
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="onair-relay",
-                                        kwargs={"poll_interval": 0.2}, daemon=True)
-        self._thread.start()
+        self._gate = Gate(self.known, Handler, self.limits)
+        self._gate.start()
+        add_own_prefix(f"http://127.0.0.1:{self.port}/")  # libvlc gets its URLs unchecked
 
     def url_for(self, reader: StreamReader, at: float | None = None) -> str:
         """The URL that plays `reader`'s stream from moment `at` (None: live)."""
-        if self._server is None:
+        if self._gate is None:
             raise RuntimeError("Relay.start() first")
         with self._lock:
             token = next((k for k, r in self._readers.items() if r is reader), None)
@@ -80,20 +86,41 @@ class Relay:
         with self._lock:
             return self._readers.get(token)
 
+    def known(self, token: str) -> bool:
+        """Whether `token` was handed out and not forgotten (all the gate asks first)."""
+        with self._lock:
+            return token in self._readers
+
+    @property
+    def streams(self) -> int:
+        """Answers being sent now."""
+        return self._gate.streams if self._gate is not None else 0
+
     def close(self) -> None:
-        if self._server is None:
+        if self._gate is None:
             return
         self.closing.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._server = None
+        remove_own_prefix(f"http://127.0.0.1:{self.port}/")
+        self._gate.close()
+        self._gate = None
         with self._lock:
             self._readers.clear()
 
 
 class _Handler(BaseHTTPRequestHandler):
+    """One answer, on its own thread, for a head the gate has read and whose token it knew."""
+
     owner: Relay
     protocol_version = "HTTP/1.0"
+
+    def __init__(self, sock: socket.socket, head: bytes) -> None:
+        self._head = head
+        super().__init__(sock, ("127.0.0.1", 0), None)  # type: ignore[arg-type]
+
+    def setup(self) -> None:
+        self.connection = self.request
+        self.rfile = io.BytesIO(self._head)  # read already, by the gate
+        self.wfile = _SendAll(self.connection)  # the gate set a send timeout
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
         _log.debug("relay: " + format, *args)
@@ -122,6 +149,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                 elif reader.ended and cursor.position >= buffer.end:
                     break  # the reader failed or stopped and all it held was sent
+                elif client_gone(self.connection):
+                    break  # libvlc let go while nothing came (an outage): free the slot
         except OSError:
             return  # libvlc closed the connection (a stop, a seek, a switch)
 
@@ -132,6 +161,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(code, why)
         except OSError:
             pass
+
+
+class _SendAll(io.RawIOBase):
+    """The answer's socket as an unbuffered file whose write sends all or raises (OSError,
+    TimeoutError past the send timeout), as socketserver's own writer does."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._sock.sendall(data)
+        return len(data)
 
 
 def _moment(text: str) -> float | None:
