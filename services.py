@@ -97,13 +97,17 @@ class Services:
         has catch-up (the stream held by `holder`, played through `relay`) unless
         `catchup=None` is handed in; a fake backend has none unless one is handed in."""
         from player.controller import PlayerController, playlist_resolver
+        from player.recovery import describe_failure
 
         if backend is None:
             from player.catchup import CatchUp
+            from player.libvlc_urls import UrlGate
             from player.vlc_backend import make_backend
 
-            backend = make_backend(self.audio_file)
+            gate = UrlGate(self.http)  # a started relay's URLs pass as they are
+            backend = make_backend(self.audio_file, gate)
             options.setdefault("catchup", CatchUp(self.holder, self.relay))
+            options.setdefault("describe", lambda url: gate.describe(url, describe_failure))
         return PlayerController(backend, playlist_resolver(self.http.fetch_head),
                                 tasks=self.tasks, **options)
 

@@ -1,4 +1,5 @@
-"""The one HTTP layer: the only module that imports requests and requests-cache.
+"""The one HTTP layer: with its transport (infra/http_session.py), the only module that
+imports requests and requests-cache.
 
 Every request has connect/read timeouts, an overall deadline (a server that
 trickles bytes is cut off), a body size cap and `User-Agent: OnAir/<version>`.
@@ -7,7 +8,8 @@ the cache dir) that honours Cache-Control and revalidates with ETag /
 Last-Modified. When the source fails or answers something unusable, the last
 good copy is served marked stale, with the time it was fetched. Retries only
 for GET/HEAD on connect errors and 502/503/504, with a small backoff.
-Every failure becomes SourceUnavailable("<source>: <why> (<url>)").
+Every failure becomes SourceUnavailable("<source>: <why> (<url>)"). Redirect targets are
+vetted hop by hop (only http(s)); proxies come from the environment (http_session.py).
 """
 
 from __future__ import annotations
@@ -15,10 +17,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from importlib import metadata
@@ -26,13 +26,21 @@ from pathlib import Path
 
 import requests
 import requests_cache
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ReadTimeoutError
-from urllib3.util.retry import Retry
 
-from infra.errors import OnAirError, SourceUnavailable
-from infra.http_types import Check, Fetched, FetchedHead, LiveStream
-from infra.http_watch import Watch, WatchedPool, WatchedTLSPool, retries
+from infra.errors import SourceUnavailable
+from infra.http_session import (
+    HEAD_WAIT_S,
+    MAX_REDIRECTS,
+    CappedAdapter,
+    Limits,
+    RefusedRedirect,
+    VettedCachedSession,
+    VettedSession,
+    setup,
+    why,
+)
+from infra.http_types import Check, Fetched, FetchedHead, LiveStream, RefusedTarget
+from infra.http_watch import retries
 from infra.urls import one_line
 
 # Their warnings (retries, "using cached response" with a traceback) must not reach stderr:
@@ -40,11 +48,10 @@ from infra.urls import one_line
 for _name in ("requests_cache", "urllib3"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
 
-MAX_REDIRECTS = 5
+__all__ = ["HEAD_WAIT_S", "MAX_REDIRECTS", "Fetched", "HttpClient", "default_user_agent",
+           "expect_content_type"]
 DEFAULT_EXPIRE_S = 300  # cache validity when the server sends no caching headers
-HEAD_WAIT_S = 2.0  # fetch_head returns what arrived by then (a live stream comes in real time)
 KEEP_DAYS = 14  # stale copies older than this are deleted from the cache
-_CHUNK = 65536
 
 
 def default_user_agent() -> str:
@@ -67,120 +74,12 @@ def expect_content_type(*fragments: str) -> Check:
     return check
 
 
-class _Failure(requests.RequestException):
-    """Our own transport-level refusals, raised inside the adapter so the cache never keeps them."""
-
-
-@dataclass
-class _Limits:
-    max_bytes: int
-    deadline_s: float
-    truncate: bool = False  # fetch_head: keep the first max_bytes and stop, no error
-    check: Check | None = None
-    started: float = field(default_factory=time.monotonic)  # the deadline counts from here
-    failure: requests.RequestException | None = None  # the last transport failure
-    stream: bool = False  # stream(): the caller reads the body
-    sockets: list = field(default_factory=list)  # the request's (LiveStream.close shuts them)
-
-
-def _size(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:g} MB"
-    return f"{n / 1000:g} kB"
-
-
-class _CappedAdapter(HTTPAdapter):
-    """Reads every body itself: size cap, overall deadline, and the caller's check on 200s."""
-
-    def __init__(self, retries: Retry) -> None:
-        super().__init__(max_retries=retries)
-        self.limits = _Limits(max_bytes=5_000_000, deadline_s=20.0)
-
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": WatchedPool,
-                                                   "https": WatchedTLSPool}
-
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        limits = self.limits
-        remaining = limits.deadline_s - (time.monotonic() - limits.started)
-        watch = Watch(max(remaining, 0.0))
-        limits.sockets = watch.sockets
-        try:
-            if remaining <= 0:
-                raise _Failure(f"took longer than {limits.deadline_s:g} s")
-            resp = self._send(request, timeout=timeout, verify=verify, cert=cert,
-                              proxies=proxies)
-            if watch.fired.is_set():  # the sockets were shut: the body may be cut short
-                raise _Failure(f"took longer than {limits.deadline_s:g} s")
-            return resp
-        except requests.RequestException as exc:
-            if watch.fired.is_set() and not isinstance(exc, _Failure):
-                exc = _Failure(f"took longer than {limits.deadline_s:g} s")
-            limits.failure = exc  # requests-cache may swallow it and answer from the cache
-            raise exc from None
-        finally:
-            watch.stop()
-
-    def _send(self, request, *, timeout, verify, cert, proxies):
-        limits = self.limits
-        resp = super().send(request, stream=True, timeout=timeout, verify=verify, cert=cert,
-                            proxies=proxies)
-        if limits.stream:
-            return resp
-        body = bytearray()
-        try:
-            while chunk := resp.raw.read1(_CHUNK, decode_content=True):
-                body += chunk
-                if len(body) > limits.max_bytes:
-                    if limits.truncate:
-                        del body[limits.max_bytes:]
-                        break
-                    raise _Failure(f"answered more than {_size(limits.max_bytes)}")
-                if limits.truncate and time.monotonic() - limits.started > HEAD_WAIT_S:
-                    break  # a live stream trickles in real time: what came is enough to sniff
-        except _Failure:
-            resp.raw.close()
-            raise
-        except Exception as exc:  # urllib3/http.client errors while reading the body
-            resp.raw.close()
-            raise requests.ConnectionError(f"answer cut off ({exc.__class__.__name__})") from exc
-        if limits.truncate:
-            resp.raw.close()
-        resp._content = bytes(body)
-        resp._content_consumed = True
-        if limits.check is not None and resp.status_code == 200:
-            try:
-                limits.check(resp._content, resp.headers.get("Content-Type", ""))
-            except (ValueError, OnAirError) as err:
-                raise _Failure(str(err)) from err
-        return resp
-
-
-def _why(exc: BaseException, timeout: tuple[float, float]) -> str:
-    """One-line reason for a requests exception (no traceback, no library jargon)."""
-    if isinstance(exc, _Failure):
-        return str(exc)
-    if isinstance(exc, requests.ConnectTimeout):
-        return f"could not connect within {timeout[0]:g} s"
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None  # urllib3 MaxRetryError
-    if isinstance(exc, requests.ReadTimeout) or isinstance(reason, ReadTimeoutError):
-        return f"timed out after {timeout[1]:g} s"
-    if isinstance(exc, requests.TooManyRedirects):
-        return f"more than {MAX_REDIRECTS} redirects"
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                        requests.exceptions.MissingSchema)):
-        return "not a usable http(s) URL"
-    text = str(exc)
-    if "Name or service not known" in text or "NameResolution" in text:
-        return "host not found"
-    if "Connection refused" in text:
-        return "connection refused"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return "TLS error"
-    if text.startswith("answer cut off"):
-        return text
-    return f"could not connect ({exc.__class__.__name__})"
+def _unavailable(source: str, exc: requests.RequestException, timeout: tuple[float, float],
+                 shown: str) -> SourceUnavailable:
+    """The error for a failed request: RefusedTarget for a refused redirect target (the
+    answer named a URL the app never opens), SourceUnavailable for everything else."""
+    kind = RefusedTarget if isinstance(exc, RefusedRedirect) else SourceUnavailable
+    return kind(f"{source}: {why(exc, timeout)} ({shown})")
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -210,11 +109,12 @@ class HttpClient:
     # Each thread has its own sessions (SQLite connections are not shared). A thread marks its
     # session busy while it uses it; close() from another thread never closes a busy one.
     @contextmanager
-    def _session(self, kind: str) -> Iterator[tuple[requests.Session, _CappedAdapter]]:
+    def _session(self, kind: str) -> Iterator[tuple[requests.Session, CappedAdapter]]:
         with self._lock:
             pair = getattr(self._local, kind, None)
             if pair is None:
-                pair = self._new_cached() if kind == "cached" else self._new_plain()
+                pair = self._new_cached() if kind == "cached" else \
+                    self._new_plain(retry=kind != "once")
                 setattr(self._local, kind, pair)
                 self._sessions.append(pair[0])
             self._busy.add(pair[0])
@@ -228,16 +128,10 @@ class HttpClient:
             if close_now:
                 pair[0].close()
 
-    def _setup(self, session: requests.Session) -> _CappedAdapter:
-        adapter = _CappedAdapter(retries())
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        session.max_redirects = MAX_REDIRECTS
-        session.headers["User-Agent"] = self.user_agent
-        session.trust_env = False  # no proxies or .netrc from the environment
-        return adapter
+    def _setup(self, session: requests.Session, retry: bool = True) -> CappedAdapter:
+        return setup(session, retries() if retry else None, self.user_agent)
 
-    def _new_cached(self) -> tuple[requests_cache.CachedSession, _CappedAdapter]:
+    def _new_cached(self) -> tuple[requests_cache.CachedSession, CappedAdapter]:
         self.cache_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             backend = requests_cache.SQLiteCache(self.cache_path, wal=True, busy_timeout=5000)
@@ -245,7 +139,7 @@ class HttpClient:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.cache_path}{suffix}").unlink(missing_ok=True)
             backend = requests_cache.SQLiteCache(self.cache_path, wal=True, busy_timeout=5000)
-        session = requests_cache.CachedSession(
+        session = VettedCachedSession(
             backend=backend, cache_control=True, expire_after=self.expire_after_s,
             allowable_methods=("GET",), allowable_codes=(200,), stale_if_error=False)
         adapter = self._setup(session)
@@ -257,9 +151,9 @@ class HttpClient:
                 pass
         return session, adapter
 
-    def _new_plain(self) -> tuple[requests.Session, _CappedAdapter]:
-        session = requests.Session()
-        return session, self._setup(session)
+    def _new_plain(self, retry: bool = True) -> tuple[requests.Session, CappedAdapter]:
+        session = VettedSession()
+        return session, self._setup(session, retry)
 
     # -- public -----------------------------------------------------------------------------
     def get(self, url: str, *, source: str, params: dict | None = None,
@@ -269,7 +163,7 @@ class HttpClient:
         `revalidate`: ask the source even while the cached copy is fresh (the caller knows it
         should have changed): conditionally when the copy has an ETag or Last-Modified."""
         with self._session("cached") as (session, adapter):
-            adapter.limits = _Limits(self.max_bytes, self.deadline_s, check=check)
+            adapter.limits = Limits(self.max_bytes, self.deadline_s, check=check)
             shown = one_line(url, 200)
             try:
                 ask = self._revalidation(session, url, params) if revalidate else {}
@@ -281,7 +175,7 @@ class HttpClient:
                     return self._fetched(resp, stale=False)
                 problem = f"HTTP {resp.status_code} {one_line(resp.reason or '', 40)}".rstrip()
             except requests.RequestException as exc:
-                problem = _why(exc, self.timeout)
+                problem = why(exc, self.timeout)
             except (OSError, ValueError, sqlite3.Error) as exc:  # cache file trouble, odd URLs
                 problem = f"could not fetch ({exc.__class__.__name__})"
             cached = self._cached_copy(session, url, params)
@@ -292,22 +186,48 @@ class HttpClient:
     def fetch_head(self, url: str, max_bytes: int = 65536) -> FetchedHead:
         """The resolver's Fetcher: follows up to 5 redirects, reads only the first max_bytes
         (or what a live stream sent within HEAD_WAIT_S). Uncached."""
-        resp = self._uncached(url, "Stream", _Limits(max_bytes, self.deadline_s, truncate=True))
+        resp = self._uncached(url, "Stream", Limits(max_bytes, self.deadline_s, truncate=True))
+        return FetchedHead(final_url=resp.url, content_type=resp.headers.get("Content-Type", ""),
+                           head=resp.content)
+
+    def first_read(self, url: str, *,
+                   body_for: Callable[[str], bool] | None = None) -> FetchedHead:
+        """Where `url` leads and how it starts: its redirects followed (each target vetted,
+        at most MAX_REDIRECTS), the last answer's Content-Type and one read of its body (what
+        the server sent at once: a live stream never ends), only when `body_for(content
+        type)` says so (None: always). One try, no retries: for a check before each play.
+        SourceUnavailable naming the URL when it cannot be reached or answers an error,
+        RefusedTarget when a redirect is refused; a Shoutcast v1 server's `ICY 200 OK` (not
+        HTTP, so no redirect) leads to itself."""
+        shown = one_line(url, 200)
+        with self._session("once") as (session, adapter):
+            adapter.limits = Limits(0, self.deadline_s, first_read=True, body_for=body_for)
+            try:
+                resp = session.get(url, timeout=self.timeout)
+            except requests.RequestException as exc:
+                if "BadStatusLine('ICY " in str(exc):
+                    return FetchedHead(final_url=url, content_type="", head=b"")
+                raise _unavailable("Stream", exc, self.timeout, shown) from None
+            except (OSError, ValueError) as exc:
+                raise SourceUnavailable(f"Stream: could not fetch ({exc.__class__.__name__}) "
+                                        f"({shown})") from None
+        if resp.status_code >= 400:
+            raise SourceUnavailable(f"Stream: HTTP {resp.status_code} ({shown})")
         return FetchedHead(final_url=resp.url, content_type=resp.headers.get("Content-Type", ""),
                            head=resp.content)
 
     def get_bytes(self, url: str, *, source: str, max_bytes: int) -> bytes:
         """An uncached GET of at most max_bytes (images)."""
-        return self._uncached(url, source, _Limits(max_bytes, self.deadline_s)).content
+        return self._uncached(url, source, Limits(max_bytes, self.deadline_s)).content
 
     def stream(self, url: str, read_timeout: float = 10.0) -> LiveStream:
         """A live stream as it arrives: uncached, `Icy-MetaData: 1`, its own session."""
-        session, timeout = requests.Session(), (self.timeout[0], read_timeout)
-        limits = self._setup(session).limits = _Limits(0, self.deadline_s, stream=True)
+        session, timeout = VettedSession(), (self.timeout[0], read_timeout)
+        limits = self._setup(session).limits = Limits(0, self.deadline_s, stream=True)
         try:
             resp = session.get(url, headers={"Icy-MetaData": "1"}, stream=True, timeout=timeout)
         except requests.RequestException as exc:  # nothing stays open: the session may go
-            raise SourceUnavailable(f"Stream: {_why(exc, timeout)} ({one_line(url, 99)})") from None
+            raise _unavailable("Stream", exc, timeout, one_line(url, 99)) from None
         return LiveStream(resp, limits.sockets, session, read_timeout)
 
     def close(self) -> None:
@@ -322,14 +242,14 @@ class HttpClient:
             session.close()
 
     # -- helpers ----------------------------------------------------------------------------
-    def _uncached(self, url: str, source: str, limits: _Limits) -> requests.Response:
+    def _uncached(self, url: str, source: str, limits: Limits) -> requests.Response:
         with self._session("plain") as (session, adapter):
             adapter.limits = limits
             shown = one_line(url, 200)
             try:
                 resp = session.get(url, timeout=self.timeout)
             except requests.RequestException as exc:
-                raise SourceUnavailable(f"{source}: {_why(exc, self.timeout)} ({shown})") from None
+                raise _unavailable(source, exc, self.timeout, shown) from None
             except (OSError, ValueError) as exc:
                 raise SourceUnavailable(f"{source}: could not fetch ({exc.__class__.__name__}) "
                                         f"({shown})") from None

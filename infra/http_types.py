@@ -9,6 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from infra.errors import SourceUnavailable
+
+
+class RefusedTarget(SourceUnavailable):
+    """The source pointed somewhere the app never goes: a redirect to a scheme other than
+    http(s), or a playlist for libvlc listing one. The message names the target."""
+
+
 Check = Callable[[bytes, str], object]
 """Validates a 200 answer (content, content type); raises ValueError(why) if unusable."""
 
@@ -35,7 +43,7 @@ class FetchedHead:
 
 class Fetcher(Protocol):
     """GET `url` following redirects (with a limit), reading at most `max_bytes`.
-    Raises SourceUnavailable (or BadInput for a refused redirect target), nothing else."""
+    Raises SourceUnavailable (RefusedTarget for a refused redirect target), nothing else."""
 
     def __call__(self, url: str, max_bytes: int = 65536) -> FetchedHead: ...
 

@@ -6,12 +6,13 @@ Decided by the URL first, so a plain stream costs no extra request:
   as they are, never fetched;
 - `.pls` / `.m3u`, a query naming a playlist (`?type=.pls`, `format=m3u`) and any
   other extension (`.php`, `.asx`, ...) are fetched (first 64 KiB, redirects
-  followed by the fetcher) and sniffed: a PLS/M3U is expanded in order (nested
+  followed by the fetcher) and sniffed: a PLS/M3U/ASX/XSPF is expanded in order (nested
   playlists up to `depth` levels, each playlist fetched once), HLS and audio
   answers are played from the URL as given, a web page (HTML by its start or
   text/html) is refused: never a playlist, never audio for libvlc.
-A failing entry or mirror does not stop the others; only when nothing is left
-is SourceUnavailable raised, naming the URL or station.
+Every URL found here is vetted again when libvlc is to open it (player/libvlc_urls.py:
+its redirects, at each try). A failing entry or mirror does not stop the others; only
+when nothing is left is SourceUnavailable raised, naming the URL or station.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from infra.http_types import Fetcher
 from infra.urls import check_stream_url, one_line
 from player.playlists import MAX_PLAYLIST_BYTES, parse_m3u, parse_pls, sniff_playlist
 from player.stations import Station
+from player.xml_playlists import parse_asx, parse_xspf, xml_kind
 
 AUDIO_EXTENSIONS = frozenset({"mp3", "aac", "aacp", "adts", "ogg", "oga", "opus", "flac",
                               "m4a", "mp4", "wav", "wma", "nsv"})
@@ -72,12 +74,13 @@ def _resolve(url: str, fetch: Fetcher, depth: int, seen: set[str]) -> list[str]:
     seen.add(url)
     got = fetch(url, MAX_PLAYLIST_BYTES)
     seen.add(got.final_url)
-    kind = sniff_playlist(got.final_url, got.content_type, got.head)
+    xml = xml_kind(got.head)
+    kind = xml or sniff_playlist(got.final_url, got.content_type, got.head)
     if kind == "html":
         raise SourceUnavailable(f"{one_line(url)}: {WEB_PAGE}")
     if kind is None or kind == "hls":
         return [url]
-    parse = parse_pls if kind == "pls" else parse_m3u
+    parse = {"pls": parse_pls, "m3u": parse_m3u, "asx": parse_asx, "xspf": parse_xspf}[kind]
     entries = parse(got.head, base_url=got.final_url)
     found: list[str] = []
     problems: list[str] = []

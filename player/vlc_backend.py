@@ -13,6 +13,17 @@ position) read libvlc directly under a lock the worker holds only while it swaps
 media; until the worker has loaded the latest `open()`, they answer as for a
 stream that has not started ("", 0).
 
+Every URL goes through `UrlGate.vetted` (player/libvlc_urls.py) on the worker, at each
+open, before libvlc sees it: its redirects are resolved by the app's HTTP client, each
+target vetted, and libvlc gets the final http(s) URL; a refused URL never reaches libvlc
+(its session gets an "error" event and one log line). An open superseded by a later one
+before the worker got to it is skipped, and one superseded while its URL is being checked
+is dropped at once (the check runs on a thread of its own).
+
+Proxies: when the environment names one, libvlc asks infra/proxy_env.py (put on its PATH
+as the libproxy helper it runs) before each connection: the listener's proxy, never for
+the relay or a no_proxy host.
+
 Plain `http://` live streams are opened as `icyx://` (libvlc's ICY-capable access):
 libvlc's default http access opens an Icecast stream twice (it gives up on the
 first request when it sees ICY headers), `icyx` opens it once with the same
@@ -24,18 +35,25 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 from infra.errors import BadInput, OnAirError
+from infra.proxy_env import has_proxy, install_helper
+from infra.urls import one_line
 from player.backend import BackendEvent, EventKind, Listener
+from player.libvlc_urls import UrlGate, add_own_prefix
 
 INSTALL_HINT = "install libvlc5 and vlc-plugin-base (apt-get install libvlc5 vlc-plugin-base)"
 LIVE_CACHING_MS = 300
 SHUTDOWN_WAIT_S = 10.0
 _log = logging.getLogger(__name__)
 ONDEMAND_CACHING_MS = 1000
+VET_POLL_S = 0.05  # how often a URL check in progress looks for a later open()
 
 try:
     import vlc
@@ -63,11 +81,20 @@ def instance_args(audio_file: str | None) -> list[str]:
 
 
 class VlcBackend:
-    def __init__(self, audio_file: str | None = None) -> None:
+    def __init__(self, audio_file: str | None = None, gate: UrlGate | None = None) -> None:
         if audio_file and not os.path.isdir(os.path.dirname(os.path.abspath(audio_file))):
             raise BadInput(f"ONAIR_AUDIO_FILE {audio_file}: its folder does not exist")
         if vlc is None:
             raise OnAirError(f"libvlc could not be loaded ({_IMPORT_ERROR}): {INSTALL_HINT}")
+        self._own_http = None  # the HTTP client of a default gate, closed at shutdown
+        if gate is None:
+            from infra.http import HttpClient
+            from infra.paths import Paths
+
+            self._own_http = HttpClient(Paths.from_env().cache_dir)
+            gate = UrlGate(self._own_http)
+        self._gate = gate
+        self._helper = _proxy_helper(self._gate.own_prefix)
         self._instance = vlc.Instance(*instance_args(audio_file))
         if self._instance is None:
             raise OnAirError(f"libvlc did not start: {INSTALL_HINT}")
@@ -76,6 +103,7 @@ class VlcBackend:
         self._volume, self._muted = 100, False  # the listener's, set again once playing
         self._media_session = 0  # the session of _media
         self._session = 0  # the latest open() (caller's thread)
+        self._closing = False
         self._listener: Listener | None = None
         self._lock = threading.Lock()
         self._jobs: queue.SimpleQueue[Callable[[], object] | None] = queue.SimpleQueue()
@@ -107,10 +135,23 @@ class VlcBackend:
             except Exception:  # noqa: BLE001 - one failed command must not stop the rest
                 _log.exception("libvlc command failed")
 
-    def _load(self, mrl: str, caching_ms: int, session: int) -> None:
-        """On the worker: stop what plays, then make `mrl` the player's media."""
+    def _load(self, url: str, live: bool, session: int) -> None:
+        """On the worker: stop what plays, vet `url` (module docstring), then make its final
+        URL the player's media; skipped when a later open() is queued behind it."""
+        if session != self._session:
+            return
         self._player.stop()
-        media = self._instance.media_new_location(mrl)
+        vetted = self._vet(url, session)
+        if vetted is None:
+            return  # superseded, or shutting down
+        if isinstance(vetted, OnAirError):
+            _log.info("not opened: %s", one_line(str(vetted), 300))
+            self._release_media()
+            self._emit("error", session)
+            return
+        url = vetted
+        caching_ms = LIVE_CACHING_MS if live else ONDEMAND_CACHING_MS
+        media = self._instance.media_new_location(libvlc_mrl(url, live=live))
         media.add_option(f":network-caching={caching_ms}")
 
         def on_state(event: object) -> None:
@@ -125,6 +166,30 @@ class VlcBackend:
         self._release_media(replace_with=(media, session))
         self._player.set_media(media)
 
+    def _vet(self, url: str, session: int) -> str | OnAirError | None:
+        """`gate.vetted(url)` on a thread of its own, waited for here unless a later open()
+        or shutdown comes first (then None: a hung server must not hold the next station's
+        open; the abandoned request ends by its own deadline)."""
+        answer: list[str | OnAirError] = []
+
+        def run() -> None:
+            try:
+                answer.append(self._gate.vetted(url))
+            except OnAirError as err:
+                answer.append(err)
+            except Exception as exc:  # noqa: BLE001 - a bug: this try fails, visibly
+                _log.exception("checking a stream URL failed")
+                answer.append(OnAirError(f"the stream URL could not be checked "
+                                         f"({exc.__class__.__name__})"))
+
+        thread = threading.Thread(target=run, name="onair-vet", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            thread.join(VET_POLL_S)
+            if session != self._session or self._closing:
+                return None
+        return answer[0]
+
     def _release_media(self, replace_with: tuple[object, int] | None = None) -> None:
         with self._lock:
             old = self._media
@@ -136,8 +201,7 @@ class VlcBackend:
     # -- commands (queued) ------------------------------------------------
     def open(self, url: str, *, live: bool) -> int:
         self._session += 1
-        caching = LIVE_CACHING_MS if live else ONDEMAND_CACHING_MS
-        self._jobs.put(partial(self._load, libvlc_mrl(url, live=live), caching, self._session))
+        self._jobs.put(partial(self._load, url, live, self._session))
         return self._session
 
     def play(self) -> None:
@@ -208,6 +272,7 @@ class VlcBackend:
         if self._player is None:
             return
         self.set_listener(None)
+        self._closing = True
         self._jobs.put(None)
         self._worker.join(SHUTDOWN_WAIT_S)
         if self._worker.is_alive():  # libvlc hung: leave it to the process exit
@@ -219,8 +284,28 @@ class VlcBackend:
             self._instance.release()
         self._player = None
         self._instance = None
+        if self._helper is not None:
+            shutil.rmtree(self._helper, ignore_errors=True)
+            self._helper = None
+        if self._own_http is not None:
+            self._own_http.close()
 
 
-def make_backend(audio_file: str | None) -> VlcBackend:
-    """The real backend; `audio_file` (ONAIR_AUDIO_FILE) writes all audio to that WAV."""
-    return VlcBackend(audio_file)
+def _proxy_helper(own_prefix: str | None) -> str | None:
+    """When the environment names a proxy: libvlc's proxy helper (infra/proxy_env.py) in a
+    private folder put first on PATH, the relay exempt; its folder, or None."""
+    if not has_proxy(os.environ):
+        return None
+    folder = tempfile.mkdtemp(prefix="onair-libvlc-")
+    install_helper(Path(folder))
+    os.environ["PATH"] = folder + os.pathsep + os.environ.get("PATH", "")
+    if own_prefix:
+        add_own_prefix(own_prefix)
+    return folder
+
+
+def make_backend(audio_file: str | None, gate: UrlGate | None = None) -> VlcBackend:
+    """The real backend; `audio_file` (ONAIR_AUDIO_FILE) writes all audio to that WAV;
+    `gate` vets every URL before libvlc opens it (by default over an HTTP client of its own,
+    with no URL exempt)."""
+    return VlcBackend(audio_file, gate)

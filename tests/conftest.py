@@ -18,6 +18,11 @@ os.environ["ONAIR_CONFIG_DIR"] = os.path.join(_tmp, "config")
 os.environ["ONAIR_CACHE_DIR"] = os.path.join(_tmp, "cache")
 os.environ.pop("ONAIR_STATIONS", None)
 os.environ.pop("ONAIR_AUDIO_FILE", None)
+# A proxy in the CI machine's environment must not get the tests' loopback traffic (the HTTP
+# client and libvlc honour these): the proxy tests set them in their own subprocesses.
+for _proxy_var in ("http_proxy", "https_proxy", "all_proxy", "no_proxy", "ftp_proxy"):
+    os.environ.pop(_proxy_var, None)
+    os.environ.pop(_proxy_var.upper(), None)
 
 # Property tests run on a loaded 2-core CI machine: no per-example deadline (a slow
 # example is not a failure), and no example database written into the work tree.

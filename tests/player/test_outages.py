@@ -313,7 +313,9 @@ def test_a_direct_first_mirror_plays_at_once_though_the_second_hangs(icecast, ha
         http.close()
     print(f"\nlazy mirrors, GUI player: heard {heard_s:.2f} s, playing {playing_s:.2f} s "
           "after play")
-    assert heard_s < 1.0 and playing_s < 1.5
+    # a bare backend checks the URL before libvlc opens it (player/libvlc_urls.py): one more
+    # answer of the server's, which Icecast sends after ~0.35 s here
+    assert heard_s < 1.5 and playing_s < 2.0
     assert hanging.accepted == []  # the hanging playlist was never asked for
 
 
