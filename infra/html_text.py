@@ -1,4 +1,4 @@
-"""HTML to plain-text paragraphs, with a real HTML parser (stdlib html.parser).
+"""HTML to plain-text paragraphs, with a real HTML parser (libxml2's, infra.html_events).
 
 Remote HTML is untrusted: scripts, styles, frames, forms and SVG are dropped with
 their content, entities are decoded, whitespace is normalised, control characters
@@ -14,9 +14,11 @@ a caller can move the lead figure's caption from the body to the image.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import unescape
-from html.parser import HTMLParser
+
+from infra.html_events import scan_html
 
 MAX_HTML_CHARS = 2_000_000
 MAX_TEXT_CHARS = 100_000
@@ -39,8 +41,10 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "param", "source", "track", "wbr"})
 _FIGURE_CLASSES = frozenset({"figure", "wp-caption"})
 MAX_IMAGES = 50
-# Control characters (C0 except tab/newline, DEL, C1), bidi overrides, zero-width marks.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Control characters (C0 except tab/newline, DEL, C1), bidi overrides, zero-width marks, and
+# lone surrogates (JSON can carry them; no file or terminal can take them).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
+                      "\ud800-\udfff]")
 _SPACES = re.compile(r"[^\S\n]+")
 _BREAKS = re.compile(r"\n\s*\n")
 _OPEN_TAG = re.compile(r"<[a-zA-Z/!?]")
@@ -96,43 +100,39 @@ def clean_text(text: str) -> str:
     return " ".join(_CONTROL.sub("", text).split())
 
 
-class _Extractor(HTMLParser):
+class _Extractor:
+    """An HtmlHandler: paragraphs, images and figures out of balanced events."""
+
     def __init__(self, max_chars: int) -> None:
-        super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
         self.images: list[HtmlImage] = []
         self.figures: list[dict] = []
-        self._roles: list[list] = []  # [tag, role, figure, nested same tags] of open figure parts
+        # One entry per open element: (role, figure it is in, innermost caption or credit
+        # part as (role, figure)); a role is "figure", "caption", "credit" or None.
+        self._open: list[tuple[str | None, int | None, tuple[str, int] | None]] = []
         self._buf: list[str] = []
         self._prefix = ""
-        self._drop: list[str] = []
+        self._drop = 0  # depth inside a dropped element
         self._left = max_chars
         self.full = False
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]],
-                        closed: bool = False) -> None:
-        if self._drop:
-            if tag == self._drop[0]:
-                self._drop.append(tag)
+    def start(self, tag: str, attrs: Mapping[str, str]) -> None:
+        if self._drop or tag in _DROP:
+            self._drop += 1
             return
-        if tag in _DROP:
-            self._drop.append(tag)
-            return
-        classes = next((v or "" for k, v in attrs if k == "class"), "")
-        if self._roles or classes or tag == "figure":
-            self._open_part(tag, classes, closed or tag in _VOID)
+        classes = attrs.get("class") or ""
+        self._open_part(tag, classes)
         if tag == "br":
             self._buf.append("\n")
         elif tag == "img":
-            a = {k: (v or "") for k, v in attrs}
-            src = a.get("src", "").strip()
+            src = (attrs.get("src") or "").strip()
             if not src or src.startswith("data:"):  # lazy loading: the real file is elsewhere
-                src = (a.get("data-src") or a.get("data-lazy-src") or src).strip()
+                src = (attrs.get("data-src") or attrs.get("data-lazy-src") or src).strip()
             if src and len(self.images) < MAX_IMAGES:
                 self.images.append(HtmlImage(
-                    src, clean_text(a.get("alt", "")), a.get("width", "").strip(),
-                    a.get("height", "").strip(), a.get("style", ""), classes,
-                    self._figure()))
+                    src, clean_text(attrs.get("alt") or ""), (attrs.get("width") or "").strip(),
+                    (attrs.get("height") or "").strip(), attrs.get("style") or "", classes,
+                    self._open[-1][1]))
         elif tag in _CELL:
             self._buf.append(" ")
         elif tag in _BLOCK:
@@ -140,69 +140,46 @@ class _Extractor(HTMLParser):
             if tag == "li":
                 self._prefix = BULLET
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _DROP:  # <iframe/> opens nothing
-            self.handle_starttag(tag, attrs, closed=True)
-
-    def _figure(self) -> int | None:
-        return next((r[2] for r in reversed(self._roles) if r[1] == "figure"), None)
-
-    def _open_part(self, tag: str, classes: str, closed: bool) -> None:
-        """Track figures and their caption and credit elements, matching end tags by
-        counting nested elements of the same tag."""
-        tokens = classes.lower().split()
-        figure = self._figure()
+    def _open_part(self, tag: str, classes: str) -> None:
+        """Open the element: a figure, or a figure's caption or credit, or neither."""
+        _, figure, part = self._open[-1] if self._open else (None, None, None)
         role = None
-        if figure is None:
-            if tag == "figure" or _FIGURE_CLASSES.intersection(tokens):
-                role = "figure"
-        elif any(t == "credit" or t.endswith(("-credit", "_credit")) for t in tokens):
-            role = "credit"
-        elif tag == "figcaption" or any(t == "caption" or t.endswith(("-caption", "-caption-text"))
-                                        for t in tokens):
-            role = "caption"
-        if role is None:
-            if not closed:
-                for entry in reversed(self._roles):
-                    if entry[0] == tag:
-                        entry[3] += 1
-                        break
-            return
-        if closed:
-            return
-        self._flush()
+        if tag not in _VOID:
+            tokens = classes.lower().split()
+            if figure is None:
+                if tag == "figure" or _FIGURE_CLASSES.intersection(tokens):
+                    role = "figure"
+            elif any(t == "credit" or t.endswith(("-credit", "_credit")) for t in tokens):
+                role = "credit"
+            elif tag == "figcaption" or any(
+                    t == "caption" or t.endswith(("-caption", "-caption-text")) for t in tokens):
+                role = "caption"
+        if role is not None:
+            self._flush()
         if role == "figure":
-            figure = len(self.figures)
+            figure, part = len(self.figures), None
             self.figures.append({"caption": [], "credit": [], "paragraphs": [],
                                  "leading": not self.paragraphs})
-        self._roles.append([tag, role, figure, 0])
+        elif role is not None:
+            part = (role, figure)
+        self._open.append((role, figure, part))
 
-    def _close_part(self, tag: str) -> None:
-        for i in range(len(self._roles) - 1, -1, -1):
-            if self._roles[i][0] == tag:
-                if self._roles[i][3]:
-                    self._roles[i][3] -= 1
-                else:
-                    self._flush()
-                    del self._roles[i:]
-                return
-
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if self._drop:
-            if tag == self._drop[0]:
-                self._drop.pop()
+            self._drop -= 1
             return
-        self._close_part(tag)
+        if self._open:
+            if self._open[-1][0] is not None:  # a figure, caption or credit ends here
+                self._flush()
+            self._open.pop()
         if tag in _BLOCK:
             self._flush()
             if tag in ("li", "ul", "ol"):  # an item without text (a share button) has no bullet
                 self._prefix = ""
-        elif tag == "br":  # "</br>" is read as <br> by browsers too
-            self._buf.append("\n")
 
-    def handle_data(self, data: str) -> None:
+    def data(self, text: str) -> None:
         if not self._drop and not self.full:  # source newlines are spaces; <br> makes lines
-            self._buf.append(data.replace("\r", " ").replace("\n", " "))
+            self._buf.append(text.replace("\r", " ").replace("\n", " "))
 
     def _flush(self) -> None:
         raw = _CONTROL.sub("", "".join(self._buf))
@@ -221,25 +198,24 @@ class _Extractor(HTMLParser):
             text = text[: max(self._left - 1, 0)].rstrip() + ELLIPSIS
             self.full = True
         self._left -= len(text)
-        role = self._roles[-1] if self._roles else None
-        if role is not None and role[1] != "figure":
-            figure = self.figures[role[2]]
-            figure[role[1]].append(clean_text(text))
+        part = self._open[-1][2] if self._open else None
+        if part is not None:
+            figure = self.figures[part[1]]
+            figure[part[0]].append(clean_text(text))
             figure["paragraphs"].append(len(self.paragraphs))
         self.paragraphs.append(text)
 
     def finish(self) -> None:
-        if _OPEN_TAG.match(self.rawdata):  # a tag cut off at the end: browsers drop it too
-            self.rawdata = ""
-        self.close()
-        self._drop = []
+        self._drop = 0
         self._flush()
 
 
-def html_to_text(html: str, *, max_chars: int = MAX_TEXT_CHARS) -> HtmlText:
-    """Paragraphs of `html` as plain text, at most about `max_chars` characters in all."""
+def html_to_text(html: str, *, max_chars: int = MAX_TEXT_CHARS,
+                 source: str = "HTML text") -> HtmlText:
+    """Paragraphs of `html` as plain text, at most about `max_chars` characters in all. A page
+    nested too deep is read up to that point (one log line naming `source`)."""
     parser = _Extractor(max_chars)
-    parser.feed(html[:MAX_HTML_CHARS])
+    scan_html(html[:MAX_HTML_CHARS], parser, source=source)
     parser.finish()
     figures = tuple(HtmlFigure(" ".join(f["caption"]), " ".join(f["credit"]),
                                tuple(f["paragraphs"]), f["leading"]) for f in parser.figures)

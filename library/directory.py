@@ -160,7 +160,7 @@ class Directory:
                                "two-letter country code such as US")
             params["countrycode"] = code.upper()
         params.update(order="clickcount", reverse="true", limit=str(limit), hidebroken="true")
-        return parse_list(self._ask("/json/stations/search", params))[:limit]
+        return parse_list(self._ask("/json/stations/search", params), limit)
 
     def get(self, uuid: str) -> DirectoryStation:
         """The directory station with this stationuuid; BadInput when there is none (or it
@@ -169,7 +169,8 @@ class Directory:
             raise BadInput(f'directory station "{one_line(str(uuid), 40)}": not a station '
                            "uuid")
         raw = self._ask(f"/json/stations/byuuid/{uuid}", None)
-        match = [s for s in parse_list(raw) if s.id == uuid]
+        match = parse_list([r for r in raw if isinstance(r, dict)
+                            and r.get("stationuuid") == uuid], 1)
         if match:
             return match[0]
         if raw:

@@ -9,22 +9,28 @@ The directory is a community database that anyone edits, so every field is untru
   Text that looks like Kivy markup ("[b]", "[color=ff0000]") stays literal: the GUI escapes
   it when it shows it;
 - homepage and favicon are kept only when they are http(s) URLs;
-- numbers that are not numbers (`"bitrate": "abc"`, true, 1e300) become unknown (None).
+- numbers that are not numbers (`"bitrate": "abc"`, true, 1e300, 5000 digits) become unknown
+  (None);
+- a record that cannot be read at all is dropped with one log line, never the whole list.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from infra import remote_json
 from infra.html_text import clean_text, plain
-from infra.urls import url_problem
+from infra.urls import one_line, url_problem
+
+log = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 200
 MAX_TAGS_CHARS = 200  # the tags joined with ", "
 MAX_TAG_CHARS = 60
+MAX_TAG_PARTS = 100  # comma-separated parts read (more could never fit in MAX_TAGS_CHARS)
 MAX_STATE_CHARS = 100
 MAX_CODEC_CHARS = 20
 MAX_BITRATE_KBPS = 100_000
@@ -107,7 +113,7 @@ def _tags(value: object) -> tuple[str, ...]:
     tags: list[str] = []
     seen: set[str] = set()
     used = 0
-    for part in value[:_RAW_TEXT_CHARS].split(","):
+    for part in value[:_RAW_TEXT_CHARS].split(",")[:MAX_TAG_PARTS]:
         tag = _line(part, MAX_TAG_CHARS)
         if not tag or tag.casefold() in seen:
             continue
@@ -151,7 +157,7 @@ def parse_record(obj: object) -> DirectoryStation | None:
 def load_list(data: bytes) -> list:
     """The JSON list a directory answered; ValueError saying why when it is not one."""
     try:
-        value = json.loads(data)
+        value = remote_json.loads(data)
     except RecursionError:
         raise ValueError("answered JSON nested too deep") from None
     except (ValueError, TypeError):  # JSONDecodeError, UnicodeDecodeError
@@ -161,18 +167,28 @@ def load_list(data: bytes) -> list:
     return value
 
 
-def parse_records(data: bytes) -> list[DirectoryStation]:
-    """The safe stations of a directory answer (a JSON list), in its order, each uuid once.
-    Unsafe records are dropped; ValueError with the reason when `data` is not a JSON list."""
-    return parse_list(load_list(data))
+def parse_records(data: bytes, limit: int | None = None) -> list[DirectoryStation]:
+    """The safe stations of a directory answer (a JSON list), in its order, each uuid once,
+    at most `limit`. Unsafe records are dropped; ValueError with the reason when `data` is not
+    a JSON list."""
+    return parse_list(load_list(data), limit)
 
 
-def parse_list(items: list) -> list[DirectoryStation]:
-    """The safe stations among `items` (decoded JSON), in order, each uuid once."""
+def parse_list(items: list, limit: int | None = None) -> list[DirectoryStation]:
+    """The safe stations among `items` (decoded JSON), in order, each uuid once, at most
+    `limit` (a server may send more than was asked for: the rest is not read). A record
+    that cannot be read at all is dropped with one log line naming its place in the list."""
     out: list[DirectoryStation] = []
     seen: set[str] = set()
-    for obj in items:
-        station = parse_record(obj)
+    for n, obj in enumerate(items):
+        if limit is not None and len(out) >= limit:
+            break
+        try:
+            station = parse_record(obj)
+        except Exception as err:  # noqa: BLE001 - one bad record is dropped, not the search
+            log.info("Radio Browser directory: record %d dropped: %s", n,
+                     one_line(f"{type(err).__name__}: {err}"))
+            continue
         if station is not None and station.id not in seen:
             seen.add(station.id)
             out.append(station)

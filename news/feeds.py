@@ -16,6 +16,7 @@ figure's caption and credit go with the image, not into the body.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 from dataclasses import dataclass
@@ -27,10 +28,13 @@ from xml.sax import SAXParseException
 
 import feedparser
 
-from infra.errors import BadInput, OnAirError, SourceUnavailable
+from infra.errors import BadInput, SourceUnavailable
 from infra.html_text import HtmlText, clean_text, html_to_text, plain
 from infra.urls import check_stream_url
+from news.feed_bytes import readable_charrefs, too_many_tags
 from news.model import Story, StoryImage, byline
+
+log = logging.getLogger(__name__)
 
 MAX_STORIES = 50
 MAX_BODY_CHARS = 50_000
@@ -66,7 +70,9 @@ _ICON_WORDS = frozenset({"icon", "icons", "ico", "btn", "button", "badge", "logo
                          "round", "sm", "lg"})
 _FEEDBURNER = re.compile(r"/~(?:r|ff)/")  # Feedburner's click-tracking and flare images
 _BY = re.compile(r"^by\s+", re.I)
-_ENDS_WITH_ROOT = re.compile(rb"</(?:\w+:)?(?:rss|feed|RDF)>\s*(?:<!--.*?-->\s*)*\Z", re.S)
+# The root's end tag, then only comments, each matched one way only (its text holds no
+# "-->"): with `<!--.*?-->`, 30 comments and a stray byte at the end took minutes to refuse.
+_ENDS_WITH_ROOT = re.compile(rb"</(?:\w+:)?(?:rss|feed|RDF)>\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*\Z")
 
 
 def web_url(url: object, base: str = "") -> str:
@@ -90,7 +96,11 @@ def when(parsed: Any) -> datetime | None:
 
 
 def read_feed(data: bytes, source: str) -> feedparser.FeedParserDict:
-    """Parse `data` as a feed; SourceUnavailable when it is not one (HTML page, garbage, cut)."""
+    """Parse `data` as a feed; SourceUnavailable when it is not one (HTML page, garbage, cut)
+    or has more tags than a feed has (news.feed_bytes: feedparser's time per element)."""
+    if (why := too_many_tags(data)) is not None:
+        raise SourceUnavailable(f"{source}: not read: {why}")
+    data = readable_charrefs(data)
     try:
         # infra.html_text is the sanitiser; feedparser's own pass would only cost time
         parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False,
@@ -142,12 +152,17 @@ def _inner(el: ElementTree.Element) -> str:
 
 
 def _raw_items(data: bytes) -> list[_RawItem] | None:
+    """What a strict read of `data` finds in each item, or None when it is not well-formed XML
+    (or is nested too deep to serialise: feedparser's values are used then)."""
     if b"<!ENTITY" in data:  # no entity expansion games in the strict reader
         return None
     try:
-        root = ElementTree.fromstring(data)
-    except (ElementTree.ParseError, ValueError):
+        return _read_raw_items(ElementTree.fromstring(data))
+    except (ElementTree.ParseError, ValueError, RecursionError):
         return None
+
+
+def _read_raw_items(root: ElementTree.Element) -> list[_RawItem]:
     items = []
     for item in root.iter("item"):
         creators = tuple(el.text or "" for el in item.iter(_DC_CREATOR))
@@ -175,12 +190,14 @@ def _authors(entry: Any, raw: _RawItem | None) -> tuple[str, ...]:
                  if isinstance(a, dict)]
     if not any(names) and entry.get("author"):
         names = [str(entry.get("author"))]
-    unique: list[str] = []
+    unique: dict[str, None] = {}
     for name in names:
         name = _BY.sub("", plain(name, max_chars=120))
-        if name and name not in unique:
-            unique.append(name)
-    return tuple(unique[:MAX_AUTHORS])
+        if name:
+            unique[name] = None
+            if len(unique) == MAX_AUTHORS:
+                break
+    return tuple(unique)
 
 
 def _is_image(media: dict) -> bool:
@@ -302,11 +319,12 @@ def _teaser(entry: Any, raw: _RawItem | None, content: str) -> str:
     return candidates[max(range(len(texts)), key=lambda i: (len(texts[i]), -i))]
 
 
-def _story(entry: Any, raw: _RawItem | None, max_body_chars: int) -> Story | None:
+def _story(entry: Any, raw: _RawItem | None, max_body_chars: int,
+           where: str = "RSS item") -> Story | None:
     link = web_url(entry.get("link"))
     content = _content_html(entry, raw)
     teaser = _teaser(entry, raw, content)
-    html = html_to_text(content or teaser, max_chars=max_body_chars)
+    html = html_to_text(content or teaser, max_chars=max_body_chars, source=where)
     image, figure = _lead(entry, raw, html, link)
     body = html.without_figure(figure)
     summary = plain(teaser, max_chars=MAX_SUMMARY_CHARS)
@@ -342,15 +360,14 @@ def parse_station_feed(data: bytes, source: str, *, max_stories: int = MAX_STORI
     if raws is not None and len(raws) != len(entries):
         raws = None
     stories: list[Story] = []
-    try:
-        for i, entry in enumerate(entries):
-            story = _story(entry, raws[i] if raws else None, max_body_chars)
-            if story is not None:
-                stories.append(story)
-    except OnAirError:
-        raise
-    except Exception as err:  # noqa: BLE001 - odd shapes from a lenient parser
-        raise SourceUnavailable(f"{source}: unusable RSS item ({_short(err)})") from err
+    for i, entry in enumerate(entries):
+        try:
+            story = _story(entry, raws[i] if raws else None, max_body_chars, f"{source} item {i}")
+        except Exception as err:  # noqa: BLE001 - odd shapes: the item goes, not the feed
+            log.info("%s: item %d dropped (%s: %s)", source, i, type(err).__name__, _short(err))
+            continue
+        if story is not None:
+            stories.append(story)
     stories.sort(key=lambda s: s.published.timestamp() if s.published else float("-inf"),
                  reverse=True)
     return stories[:max_stories]

@@ -1,28 +1,31 @@
 """What a station's homepage says about it: a pure parser over the page's text (no I/O).
 
-Read with a real HTML parser (html.parser), in the shape of NPR's Grove sites: the Composer
-id from `data-stream-ucsid`, stream URLs from `<ps-stream-url data-stream-url=...>` (any
-element carrying data-stream-url), RSS feeds from `<link rel="alternate"
-type="application/rss+xml">` and from links to `/<section>.rss`, `/tags/<slug>.rss` or
-`/podcast/<show>/rss.xml`, the name from `og:site_name` or `<title>`, and the donation page:
-a link whose text, aria-label, title or class says Donate, Support, Give, Pledge or "Become a
-member" (Grove sites put one in the header and one in the footer), a link on the station's own
-site preferred over a payment provider's, text over attributes, the first in the page after
-that. The page is untrusted: every URL is resolved against the page and kept only if it is a
-safe http(s) URL; text is plain. Fetching lives elsewhere (schedule.discover, library.add).
+Read with a real HTML parser (libxml2's, through infra.html_events: linear, never raising),
+in the shape of NPR's Grove sites: the Composer id from `data-stream-ucsid`, stream URLs
+from `<ps-stream-url data-stream-url=...>` (any element carrying data-stream-url), RSS feeds
+from `<link rel="alternate" type="application/rss+xml">` and from links to `/<section>.rss`,
+`/tags/<slug>.rss` or `/podcast/<show>/rss.xml`, the name from `og:site_name` or `<title>`,
+and the donation page: a link whose text, aria-label, title or class says Donate, Support,
+Give, Pledge or "Become a member" (Grove sites put one in the header and one in the footer),
+a link on the station's own site preferred over a payment provider's, text over attributes,
+the first in the page after that. The page is untrusted: every URL is resolved against the
+page and kept only if it is a safe http(s) URL; text is plain. Fetching lives elsewhere
+(schedule.discover, library.add).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from infra.html_events import scan_html
 from infra.html_text import clean_text
-from infra.urls import url_problem
+from infra.urls import one_line, url_problem
 
 MAX_ITEMS = 20
+MAX_SUPPORT_LINKS = 50
 MAX_LINK_TEXT = 200
 _UCS = re.compile(r"[0-9a-f]{24}")
 _SUPPORT_WORDS = re.compile(
@@ -65,14 +68,17 @@ class _Link:
     text: str = ""
 
 
-class _Scanner(HTMLParser):
+class _Scanner:
+    """An HtmlHandler (infra.html_events) collecting what the page says."""
+
     def __init__(self, base: str) -> None:
-        super().__init__(convert_charrefs=True)
         self.base = base
         self.ucs: str | None = None
-        self.streams: list[str] = []
-        self.alternates: list[str] = []
-        self.linked_feeds: list[str] = []
+        # The first MAX_ITEMS different URLs of each kind, in page order (a page of a million
+        # links costs no more than its parsing), and the first MAX_SUPPORT_LINKS candidates.
+        self.streams: dict[str, None] = {}
+        self.alternates: dict[str, None] = {}
+        self.linked_feeds: dict[str, None] = {}
         self.support_links: list[tuple[str, bool]] = []  # (url, said in the link's text)
         self.site_name = ""
         self.title = ""
@@ -88,20 +94,20 @@ class _Scanner(HTMLParser):
             return None
         return url if url_problem(url) is None else None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k.lower(): v for k, v in attrs if v is not None}
+    def start(self, tag: str, attrs: Mapping[str, str]) -> None:
+        a = {k.lower(): v for k, v in attrs.items()}
         ucs = a.get("data-stream-ucsid", "").strip().lower()
         if self.ucs is None and _UCS.fullmatch(ucs):
             self.ucs = ucs
-        if (stream := self._url(a.get("data-stream-url"))) is not None:
-            self.streams.append(stream)
+        if len(self.streams) < MAX_ITEMS and (stream := self._url(a.get("data-stream-url"))):
+            self.streams[stream] = None
         rel = a.get("rel", "").lower().split()
         if tag == "link" and "alternate" in rel and "rss" in a.get("type", "").lower():
-            if (feed := self._url(a.get("href"))) is not None:
-                self.alternates.append(feed)
+            if len(self.alternates) < MAX_ITEMS and (feed := self._url(a.get("href"))):
+                self.alternates[feed] = None
         elif tag in ("a", "link") and (href := self._url(a.get("href"))) is not None:
-            if _is_feed_path(href):
-                self.linked_feeds.append(href)
+            if len(self.linked_feeds) < MAX_ITEMS and _is_feed_path(href):
+                self.linked_feeds[href] = None
             if tag == "a":
                 self._end_link()
                 self._link = _Link(href, " ".join(a.get(k, "") for k in
@@ -111,25 +117,26 @@ class _Scanner(HTMLParser):
         if tag == "title" and not self.title:
             self._in_title = True
 
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
         if tag == "a":
             self._end_link()
 
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title = clean_text(self.title + " " + data)[:200]
+    def data(self, data: str) -> None:
+        if self._in_title and len(self.title) < 200:
+            self.title = clean_text(self.title + " " + data[:400])[:200]
         if self._link is not None and len(self._link.text) < MAX_LINK_TEXT:
             self._link.text = (self._link.text + " " + data)[:MAX_LINK_TEXT]
 
     def close(self) -> None:
-        super().close()
         self._end_link()
 
     def _end_link(self) -> None:
         link, self._link = self._link, None
         if link is None or link.href.split("#")[0] == self.base.split("#")[0]:
+            return
+        if len(self.support_links) >= MAX_SUPPORT_LINKS:
             return
         in_text = _says_support(link.text)
         if in_text or _says_support(link.attrs):
@@ -151,11 +158,11 @@ def _first(urls: list[str]) -> tuple[str, ...]:
 def discover(html: str, homepage: str) -> Discovery:
     """What `html` (the page at `homepage`, after redirects) says about the station."""
     scanner = _Scanner(homepage)
-    scanner.feed(html)
+    scan_html(html, scanner, source=f"Homepage {one_line(homepage, 80)}")
     scanner.close()
     return Discovery(name=scanner.site_name or scanner.title, homepage=homepage,
-                     streams=_first(scanner.streams), ucs=scanner.ucs,
-                     feeds=_first(scanner.alternates + scanner.linked_feeds),
+                     streams=_first(list(scanner.streams)), ucs=scanner.ucs,
+                     feeds=_first([*scanner.alternates, *scanner.linked_feeds]),
                      support=scanner.support())
 
 

@@ -23,7 +23,9 @@ MAX_PLAYLIST_BYTES = 65536
 MAX_ENTRIES = 50
 
 _PLS_FILE = re.compile(r"file(\d{1,6})\s*=\s*(.*)", re.IGNORECASE)
-_SHOUTCAST_SID = re.compile(r"(?:\A|\s+)sid=\d{1,6}\Z", re.IGNORECASE)
+# A run of spaces is tried from its first space only (the lookbehind): a line of spaces
+# without a sid stays linear.
+_SHOUTCAST_SID = re.compile(r"(?:\A|(?<!\s)\s+)sid=\d{1,6}\Z", re.IGNORECASE)
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s>/]", re.IGNORECASE)
 _HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _HTML_SNIFF_CHARS = 1024

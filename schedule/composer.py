@@ -8,31 +8,38 @@ station-local wall clock `fullstart`/`fullend` ("YYYY-MM-DD HH:MM", or just
 "HH:MM" in some /now answers) or `date` + `start_time`/`end_time`, read in the
 station's time zone (from the catalogue; the payload has none). An end of
 "00:00" or at/before the start is the next day; "23:59" means midnight. A
-missing end is the next program's start (or midnight); an entry without a
-usable start is dropped; gaps stay gaps. Text is plain (tags and entities gone).
+missing end is the next program's start (or midnight); an entry without a usable
+start (or starting more than a week from the day asked for, or with values no date
+can hold) is dropped with one log line naming it (`onToday[3]`); gaps stay gaps.
+Text is plain (tags and entities gone).
 A payload of the wrong shape is SourceUnavailable("NPR Composer: unexpected answer: ...").
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from infra import remote_json
 from infra.errors import SourceUnavailable
 from infra.html_text import plain
 from infra.http import Fetched, HttpClient
-from infra.urls import url_problem
+from infra.urls import one_line, url_problem
 from player.stations import ScheduleSource
 from schedule import guide
 from schedule.model import DaySchedule, Program
 
+log = logging.getLogger(__name__)
+
 SOURCE = "NPR Composer"
 DEFAULT_BASE_URL = "https://api.composer.nprstations.org/v1"
 UNTITLED = "Untitled program"
+MAX_HOSTS = 20
+MAX_DAYS_AWAY = timedelta(days=7)  # a /day or /now airing starts near the day asked for
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
@@ -107,11 +114,14 @@ def _text(value: object, limit: int = 2000) -> str:
 
 
 def _hosts(value: object) -> tuple[str, ...]:
-    names = []
+    """The first MAX_HOSTS distinct host names."""
+    names: dict[str, None] = {}
     for host in value if isinstance(value, list) else []:
         name = _text(host.get("name") if isinstance(host, dict) else host, 200)
-        if name and name not in names:
-            names.append(name)
+        if name:
+            names[name] = None
+            if len(names) == MAX_HOSTS:
+                break
     return tuple(names)
 
 
@@ -150,15 +160,39 @@ def _airing(item: object, tz: ZoneInfo, day: date) -> tuple[Program, bool] | Non
     return program, end is not None
 
 
-def _programs(items: list, tz: ZoneInfo, day: date) -> list[Program]:
-    """Airings in order of start, duplicates dropped, missing ends filled from the next start."""
-    found = sorted((a for a in (_airing(i, tz, day) for i in items) if a is not None),
+def _checked_airing(item: object, tz: ZoneInfo, day: date,
+                    where: str) -> tuple[Program, bool] | None:
+    """`_airing`, or None (with one log line naming the item) when the item is unusable:
+    no start, a start more than MAX_DAYS_AWAY from `day`, or values no date can hold."""
+    try:
+        airing = _airing(item, tz, day)
+        if airing is None:
+            return None
+        if abs(airing[0].start.date() - day) > MAX_DAYS_AWAY:
+            log.info("%s: %s dropped: it starts on %s, not near %s", SOURCE, where,
+                     airing[0].start.date(), day)
+            return None
+        return airing
+    except Exception as err:  # noqa: BLE001 - one bad airing is dropped, not the whole day
+        log.info("%s: %s dropped: %s", SOURCE, where, one_line(f"{type(err).__name__}: {err}"))
+        return None
+
+
+def _programs(items: list, tz: ZoneInfo, day: date, where: str = "onToday") -> list[Program]:
+    """Airings in order of start, duplicates dropped, missing ends filled from the next start.
+    Linear after the sort: each missing end is the start of the next later airing, found
+    by one walk from the last airing back."""
+    found = sorted((a for a in (_checked_airing(item, tz, day, f"{where}[{n}]")
+                                for n, item in enumerate(items)) if a is not None),
                    key=lambda a: a[0].start)
+    next_start: list[datetime | None] = [None] * len(found)
+    for n in range(len(found) - 2, -1, -1):
+        later = found[n + 1][0].start
+        next_start[n] = later if later > found[n][0].start else next_start[n + 1]
     out: list[Program] = []
     for n, (program, has_end) in enumerate(found):
         if not has_end:
-            later = [p.start for p, _ in found[n + 1:] if p.start > program.start]
-            end = later[0] if later else _midnight_after(program.start, tz)
+            end = next_start[n] or _midnight_after(program.start, tz)
             program = Program(program.title, program.start, end, program.hosts,
                               program.description, program.url)
         if out and (out[-1].start, out[-1].title) == (program.start, program.title):
@@ -169,7 +203,7 @@ def _programs(items: list, tz: ZoneInfo, day: date) -> list[Program]:
 
 def _document(data: bytes, content_type: str) -> dict:
     try:
-        doc = json.loads(data)
+        doc = remote_json.loads(data)
     except (ValueError, RecursionError):
         shown = content_type.split(";")[0].strip() or "no content type"
         raise ValueError(f"unexpected answer: not JSON ({shown}, {len(data)} bytes)") from None
@@ -195,9 +229,10 @@ def now_programs(data: bytes, tz: ZoneInfo, day: date,
     doc = _document(data, content_type)
     if "onNow" not in doc and "nextUp" not in doc:
         raise ValueError("unexpected answer: neither onNow nor nextUp")
-    now = _programs([doc.get("onNow")], tz, day)
+    now = _programs([doc.get("onNow")], tz, day, "onNow")
     nxt = doc.get("nextUp")
-    return (now[0] if now else None), _programs(nxt if isinstance(nxt, list) else [], tz, day)
+    return (now[0] if now else None), _programs(nxt if isinstance(nxt, list) else [], tz, day,
+                                                "nextUp")
 
 
 def parse_day(data: bytes, tz: ZoneInfo, day: date) -> list[Program]:

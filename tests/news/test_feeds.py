@@ -1,6 +1,7 @@
 """Station RSS to stories: the fields a listener sees, image fallbacks, and broken feeds."""
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -364,3 +365,30 @@ def test_wordpress_caption_shortcode_markup_is_a_lead_figure() -> None:
     assert s.image == StoryImage("https://e.org/wp-content/uploads/2024/07/a.jpg",
                                  "The mayor speaks.", "Jane Doe / KCUR")
     assert s.body == ("Story text.",)
+
+
+def test_a_feed_of_more_tags_than_any_feed_has_is_one_clear_error() -> None:
+    from news.feed_bytes import MAX_FEED_TAGS
+
+    data = station_rss([{"title": "A story", "description": "<p>x</p>" * (MAX_FEED_TAGS // 2)}])
+    with pytest.raises(SourceUnavailable, match=r"^KCUR feed: not read: \d+ tags, more than a "
+                                                r"feed has \(150000\)$"):
+        parse_station_feed(data, "KCUR feed")
+
+
+def test_one_item_of_thousands_of_authors_keeps_the_first_ten() -> None:
+    creators = [f"Writer {i}" for i in range(20_000)]
+    [story] = parse_station_feed(station_rss([{"title": "T", "creators": creators}]), "F")
+    assert story.authors == tuple(creators[:10])
+
+
+def test_a_cut_feed_ending_in_many_comments_is_refused_at_once() -> None:
+    items = "<item><title>&bogus; entity</title></item>"  # lenient parsing: the end is checked
+    data = station_rss([]).replace(b"</channel>", items.encode() + b"</channel>")
+    tail = b"<!---->" * 500 + b"x"  # one way to read each comment: was exponential in them
+    started = time.process_time()
+    with pytest.raises(SourceUnavailable, match="cut off before its end"):
+        parse_station_feed(data.rstrip() + tail, "KCUR feed")
+    assert time.process_time() - started < 2.0
+    [story] = parse_station_feed(data.rstrip() + b"<!-- a -- b --><!--c-->\n", "KCUR feed")
+    assert story.title.endswith("entity")

@@ -167,3 +167,27 @@ def test_figures_point_at_their_own_paragraphs(html: str) -> None:
         assert len(got.without_figure(index)) == len(got.paragraphs) - len(fig.paragraphs)
         assert "\n" not in fig.caption + fig.credit
     assert all(i.figure is None or 0 <= i.figure < len(got.figures) for i in got.images)
+
+
+def test_markup_that_made_html_parser_raise_is_read_as_browsers_do() -> None:
+    html = "<p>before</p><![foo[ x ]]><p>middle <![ 1</p><p>after</br>line</p>"
+    assert paragraphs(html) == ["before", "middle", "after\nline"]
+
+
+def test_a_page_nested_too_deep_is_read_up_to_the_cap_with_one_log_line(caplog) -> None:
+    from infra.html_events import MAX_DEPTH
+
+    deep = "<p>kept</p>" + "<div>" * (MAX_DEPTH + 10) + "lost" + "</div>" * (MAX_DEPTH + 10)
+    with caplog.at_level("INFO", logger="infra.html_events"):
+        got = html_to_text(deep, source="KCUR feed item 3")
+    assert got.paragraphs == ("kept",)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"KCUR feed item 3: nested deeper than {MAX_DEPTH} elements; the rest is not read"]
+    assert paragraphs("<p>next page</p>") == ["next page"]  # the parser starts afresh
+
+
+def test_nul_and_lone_surrogates_never_reach_the_text() -> None:
+    got = paragraphs("<p>a\x00b\ud800c</p><img src='x\x00.jpg' alt='\udfffalt'>")
+    assert got == ["abc"]
+    assert html_to_text("<img src='x\x00.jpg' alt='\udfffalt'>").first_image == ("x.jpg", "alt")
+    assert plain("Title \ud800\x00") == "Title"

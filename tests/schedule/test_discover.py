@@ -98,3 +98,11 @@ def test_page_checks_and_charsets():
         looks_like_html(b"\x89PNG", "image/png")
     assert decode_page("caf\u00e9".encode("latin-1"), "text/html; charset=latin-1") == "caf\u00e9"
     assert decode_page(b"ok", "text/html; charset=nonsense") == "ok"
+
+
+def test_markup_that_made_html_parser_raise_or_stall_still_gives_the_station():
+    expected = discover(grove_homepage(), HOME)
+    raised = grove_homepage().replace("<body>", "<body><p><![foo[ x ]]> <![ 1 </p>")
+    stalled = '<a "' * 50_000 + ">" + grove_homepage()  # minutes in html.parser
+    for page in (raised, stalled):
+        assert discover(page, HOME) == expected
