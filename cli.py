@@ -1,26 +1,81 @@
 """The command line: the parser, and each command started over the services (services.py).
 
-`dispatch` runs one command, or the desktop app (`run_gui`); main.py builds the services
-and calls it. The commands themselves live in their feature packages.
+`dispatch` runs one command, or the desktop app (`run_gui`); services.py builds the services
+(main.py makes one Services and calls `dispatch`). The commands themselves live in their
+feature packages.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from functools import partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from infra.single_instance import Instance
     from services import Services
 
 
-def run_gui(svc: Services) -> int:
-    """The desktop app, until its window is closed."""
+def claim_gui(svc: Services, station: str | None) -> tuple[bool, Instance | None]:
+    """One app per config dir (infra.single_instance): (True, None) when the running app
+    took over (`station` handed to it); else (False, the claim), the claim None when none
+    can be made (a runtime dir that is not private: the app runs unguarded and logs it)."""
+    import logging
+
+    from infra.errors import SourceUnavailable
+    from infra.single_instance import NoAnswer, claim_or_hand_over
+
+    if station is not None:
+        svc.catalogue.get(station)  # an unknown station is bad input, here and now
+    try:
+        instance = claim_or_hand_over(svc.paths.config_dir, {"version": 1, "station": station})
+    except NoAnswer as err:
+        raise SourceUnavailable(str(err)) from None
+    except OSError as err:
+        logging.getLogger(__name__).warning("not checking for a running On Air: %s", err)
+        return False, None
+    if instance is None:
+        print("onair: On Air is already running: its window is brought forward",
+              file=sys.stderr)
+        return True, None
+    return False, instance
+
+
+def _station_of(wish: dict) -> str | None:
+    station = wish.get("station")
+    return station if isinstance(station, str) else None
+
+
+def run_gui(svc: Services, station: str | None = None) -> int:
+    """The desktop app, until its window is closed; with `station`, that station plays.
+    A second app hands `station` to the running one, which comes forward, and exits 0."""
+    handed_over, instance = claim_gui(svc, station)
+    if handed_over:
+        return 0
+    try:
+        return _run_app(svc, station, instance)
+    finally:
+        if instance is not None:
+            instance.close()
+
+
+def _run_app(svc: Services, station: str | None, instance: Instance | None) -> int:
     from ui.prefs import load_prefs
     from ui.window_config import configure_window
 
     configure_window(load_prefs(svc.paths.state_dir))  # before Kivy creates the window
     app = svc.gui_app()
+    app.requested_station = station
+    if instance is not None:
+        from kivy.clock import Clock
+
+        from ui.front import WindowFront
+
+        front = WindowFront(app)
+        # Called on the listener's thread: the wish is carried out on the Kivy thread.
+        instance.listen(lambda wish: Clock.schedule_once(
+            lambda _dt: front.bring_forward(_station_of(wish)), 0))
     svc.network_watch(app.player)
     from desktop.mpris_bridge import start_mpris
 
@@ -113,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Public-radio live streams at your desk.")
     sub = p.add_subparsers(dest="command")
     add = partial(sub.add_parser, parents=[common])
-    add("gui", help="the desktop app (default)")
+    s = add("gui", help="the desktop app (default); a second one brings the first forward")
+    s.add_argument("station", nargs="?", metavar="STATION", help="play this station")
     s = add("stations", help="list the station catalogue, or change yours")
     s.add_argument("--json", action="store_true")
     add_stations_commands(s, common)
@@ -161,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
 def dispatch(args: argparse.Namespace, svc: Services) -> int:
     cmd = args.command or "gui"
     if cmd == "gui":
-        return run_gui(svc)
+        return run_gui(svc, getattr(args, "station", None))
     if cmd == "stations" and getattr(args, "change", None):
         return dispatch_stations(args, svc)
     if cmd == "stations":

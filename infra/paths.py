@@ -1,4 +1,4 @@
-"""Where On Air keeps files: config, cache and state dirs, and atomic writes.
+"""Where On Air keeps files: config, cache and state dirs, and atomic, locked writes.
 
 Every path comes from platformdirs, overridable by ONAIR_CONFIG_DIR and
 ONAIR_CACHE_DIR (ONAIR_STATE_DIR for the state dir; it defaults to the config
@@ -9,6 +9,9 @@ only ONAIR_CONFIG_DIR is set); the listener's setting (infra.settings) overrides
 The shipped data (the repo's assets/ folder) is the package `onair_assets`: pyproject's
 package-dir maps it to assets/, so a wheel carries it into site-packages and an editable
 install's finder points it at the repo. `asset()` finds a file in it by importlib.resources.
+
+Every atomic write holds the file's lock (infra.file_lock), so a write never lands in the
+middle of another process's read-modify-write of the same file.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from importlib import resources
 from pathlib import Path
 
 import platformdirs
+
+from infra.file_lock import locked
 
 APP = "onair"
 ASSETS_PACKAGE = "onair_assets"
@@ -70,18 +75,20 @@ class Paths:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves either the old or the new file."""
+    """Write `data` to `path` so that a crash leaves either the old or the new file, under
+    the file's lock (infra.file_lock; re-entrant: a caller may hold it around a change)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with locked(path):
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def atomic_write_text(path: Path, text: str) -> None:

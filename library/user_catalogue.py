@@ -6,7 +6,9 @@ shipped catalogue (player.catalogue DEFAULT_FILE). Every change reads the file a
 GUI and a CLI command may both change it), applies itself, validates the result with the
 catalogue's own parser (an invalid catalogue never replaces a good file), keeps the file as
 it was as `<file>.bak` (one backup: the state before the last change) and writes the whole
-catalogue atomically (temp file, rename). A file that does not parse is never written over:
+catalogue atomically (temp file, rename), all under the file's lock (infra.file_lock), so two
+processes (the app and `onair stations ...`, or two commands) never lose each other's
+change. A file that does not parse is never written over:
 the change fails with BadInput naming the file and its problem, and the file stays byte for
 byte. Fields the catalogue does not know are not kept.
 Ids are made from the name ("KCUR 89.3" -> "kcur", then "kcur-2"): see `station_id`.
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from infra.errors import BadInput
+from infra.file_lock import locked
 from infra.paths import Paths, atomic_write_bytes, atomic_write_text
 from infra.urls import one_line
 from player.catalogue import DEFAULT_FILE, USER_FILE, catalogue_to_json, parse_catalogue
@@ -222,8 +225,20 @@ class UserCatalogue:
         raise BadInput(f'unknown station "{one_line(station_id, 40)}" (known: {known})')
 
     def _change(self, change: Callable[[list[Station]], list[Station]]) -> None:
-        """Read, change, back up what was there, write. Nothing is written when the file does
-        not parse, the change fails or its result would not be a valid catalogue."""
+        """Read, change, back up what was there, write, holding the file's lock throughout.
+        Nothing is written when the file does not parse, the change fails or its result
+        would not be a valid catalogue."""
+        if not self._override:
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # the config dir
+        elif not self.path.parent.is_dir():
+            self._read()  # BadInput naming the file that cannot be read
+        try:
+            with locked(self.path):
+                self._change_locked(change)
+        except TimeoutError as err:
+            raise BadInput(f"{self.path}: {err}; try again") from None
+
+    def _change_locked(self, change: Callable[[list[Station]], list[Station]]) -> None:
         current, old_bytes = self._read()
         stations = change(list(current.stations))
         text = json.dumps(catalogue_to_json(replace(current, stations=tuple(stations))),

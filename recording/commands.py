@@ -7,7 +7,8 @@ each side, prints the file's path (or, with --json, the recording's sidecar with
 "path") and exits 0. Exit 2: no such program on today's or tomorrow's schedule (the
 closest titles named) or other bad input; 3: the stream or the guide cannot be reached;
 1: the recording stopped early on a write error (a full disk), the file kept and printed.
-Both commands first finish the `.part` files an unclean exit left in the folder.
+Both commands first finish the recordings an unclean exit left in the folder (only On Air's
+own: recording.recovery).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from infra.timefmt import local_time, time_range
 from infra.urls import one_line
 from player.stations import Catalogue, Station
 from recording import model, tags
-from recording.recorder import PART, Outcome, recover
+from recording.claim import part_of
+from recording.recorder import Outcome
+from recording.recovery import recover
 from recording.session import (
     Sources,
     find_airing,
@@ -178,7 +181,9 @@ def recorded_in(folder: Path) -> list[dict]:
         if data is None:
             continue
         audio = side.parent / data["file"]
-        part = audio.with_name(audio.name + PART)
+        if tags.sidecar_path(audio) != side:  # a name with a folder in it, or not this one's
+            continue
+        part = part_of(audio)
         if not audio.exists() and not part.exists():
             continue
         present = audio if audio.exists() else part
@@ -228,7 +233,7 @@ def cmd_recordings(catalogue: Catalogue, store: ScheduleStore, folder: Path, *,
 # -- the command line ------------------------------------------------------------------------
 def add_arguments(record: argparse.ArgumentParser,
                   recordings: argparse.ArgumentParser) -> None:
-    """The arguments of `onair record` and `onair recordings` (main.py's parser)."""
+    """The arguments of `onair record` and `onair recordings` (cli.py's parser)."""
     record.add_argument("station")
     what = record.add_mutually_exclusive_group()
     what.add_argument("--for", dest="duration", metavar="DURATION",

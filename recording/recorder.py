@@ -2,18 +2,21 @@
 
 The recorder reads a RingBuffer Cursor from the plan's start (the first frame at or after
 it; the oldest moment held when the buffer does not reach back that far) and appends the
-bytes, untouched, to `<name>.<ext>.part`, which is renamed to `<name>.<ext>` when done.
-The tags are written into the empty file first (recording.tags), so a crash never leaves
-a half-moved tag block; the sidecar is rewritten as titles arrive.
+bytes, untouched, to `<name>.<ext>.onair-part`, renamed to `<name>.<ext>` when done. The
+name is claimed exclusively (recording.claim: a second recording of the same airing into
+the same folder gets `<name> (2).<ext>`), and the sidecar `<name>.json` naming the file
+and its codec is written before the first byte: the marker by which recovery knows the
+part is ours. The tags are written into the file next (recording.tags), so a crash never
+leaves a half-moved tag block; the sidecar is rewritten as titles arrive.
 
 The cut is the plan's end plus padding, at a frame boundary. Before it, `follow` (the
 guide read again) may move it: a program that ends early is cut at its new end (bytes
 written past it are truncated), one that runs longer is followed. A stream drop leaves
 the cursor waiting; the reader reconnects and the recording goes on after a gap, noted in
 the sidecar. A full disk (or any write error) stops the recording: the file is truncated
-to the last whole write and kept. The `.part` file is locked (flock) while written, so
-`recover()` at the next start finishes only what an unclean exit left: trimmed to the
-last whole frame, renamed, its sidecar marked incomplete.
+to the last whole write and kept. The part file is locked (flock) while written and
+renamed before the lock is let go, so `recording.recovery.recover()` at the next start
+finishes only what an unclean exit left.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from infra.paths import atomic_write_bytes
 from player.frames import FrameSplitter
 from recording import tags
+from recording.claim import PART, claim
 from recording.engine_api import Buffer
 from recording.model import Plan, extension, recording_name
 
@@ -42,7 +45,6 @@ FOLLOW_EVERY_S = 20.0  # and again this often until the cut
 LATE_S = 30.0  # the stream is down at the cut: wait this long past it, then stop
 SIDECAR_EVERY_S = 5.0
 LATE_START_S = 2.0  # a file that begins later than this after the plan's start says so
-PART = ".part"
 
 
 @dataclass
@@ -57,16 +59,6 @@ class Outcome:
     note: str = ""
     disk_full: bool = False
     gaps: list[tuple[float, float]] = field(default_factory=list)
-
-
-def free_path(folder: Path, name: str) -> Path:
-    """`folder/name`, or `name (2)` and so on when that file or its .part exists."""
-    stem, dot, ext = name.rpartition(".")
-    n, path = 1, folder / name
-    while path.exists() or path.with_name(path.name + PART).exists():
-        n += 1
-        path = folder / f"{stem} ({n}){dot}{ext}"
-    return path
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -99,37 +91,37 @@ class Recorder:
         cursor = self.buffer.cursor(self.plan.begin_ts)
         begin = cursor.position
         self.folder.mkdir(parents=True, exist_ok=True)
-        start_local = self.plan.start
-        path = free_path(self.folder, recording_name(self.plan.station_name, self.plan.title,
-                                                     start_local, extension(self.codec)))
+        path, fd = claim(self.folder, recording_name(
+            self.plan.station_name, self.plan.title, self.plan.start, extension(self.codec)))
         part = path.with_name(path.name + PART)
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         self.path = path
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # The marker, before the first byte: the sidecar naming the file and its codec.
+            self._sidecar(path, begin, 0.0, False, "recording", [])
+            _write_all(fd, cursor.take_headers())  # Ogg: the header pages, tagged next
             note = tags.tag_file(part, self.plan) or ""
             written = os.lseek(fd, 0, os.SEEK_END)
-            outcome = self._record(fd, part, cursor, begin, written, stop)
+            outcome = self._record(fd, path, cursor, begin, written, stop)
             late = begin - self.plan.begin_ts
             if late > LATE_START_S:  # the buffer did not reach back to the start
                 note = "; ".join(filter(None, [note, f"began {late:.0f} s after the start "
                                                      "(the stream was not held before)"]))
             outcome.note = "; ".join(filter(None, [outcome.note, note]))
+            os.replace(part, path)  # under the lock: recovery never takes a finished file
         finally:
             os.close(fd)  # releases the lock
-        os.replace(part, path)
         outcome.path = path
         self._sidecar(path, begin, outcome.duration_s, outcome.complete, outcome.note,
                       outcome.gaps)
         return outcome
 
-    def _record(self, fd: int, part: Path, cursor, begin: float, written: int,
+    def _record(self, fd: int, path: Path, cursor, begin: float, written: int,
                 stop: threading.Event) -> Outcome:
         plan, pos = self.plan, begin
         marks = [(begin, written)]  # (moment, file size): a cut moved back truncates there
         next_follow = next_sidecar = 0.0
         note, complete, disk_full = "", True, False
-        self._sidecar(part, begin, 0.0, False, "recording", [])
         while True:
             now = self.clock()
             if self.follow is not None and pos >= plan.cut_ts - FOLLOW_LEAD_S \
@@ -166,14 +158,14 @@ class Recorder:
             marks.append((pos, written))
             if self.clock() >= next_sidecar:
                 next_sidecar = self.clock() + SIDECAR_EVERY_S
-                self._progress(part, plan, begin, pos)
+                self._progress(path, plan, begin, pos)
         if pos > plan.cut_ts + 1.0:  # the guide moved the end back past what was written
             keep = next(((t, size) for t, size in marks if t >= plan.cut_ts), marks[-1])
             os.ftruncate(fd, keep[1])
             pos = keep[0]
         self.plan = plan
         gaps = self._gaps(begin, pos)
-        return Outcome(part, plan, tags.file_offset(pos, begin, gaps), complete, note,
+        return Outcome(path, plan, tags.file_offset(pos, begin, gaps), complete, note,
                        disk_full, gaps)
 
     def _until(self, data: bytes, t0: float, cut: float) -> bytes:
@@ -201,14 +193,14 @@ class Recorder:
                 if b > begin and a < pos]
 
     # -- the sidecar -------------------------------------------------------------------------
-    def _progress(self, part: Path, plan: Plan, begin: float, pos: float) -> None:
+    def _progress(self, path: Path, plan: Plan, begin: float, pos: float) -> None:
         """Rewrite the sidecar when a title or a gap came since the last write."""
         gaps = self._gaps(begin, pos)
         titles = self._titles(begin, pos)
         if len(titles) != self._cues_seen or len(gaps) != self._gaps_seen:
             self._cues_seen, self._gaps_seen = len(titles), len(gaps)
             self.plan = plan
-            self._sidecar(part, begin, tags.file_offset(pos, begin, gaps), False, "recording",
+            self._sidecar(path, begin, tags.file_offset(pos, begin, gaps), False, "recording",
                           gaps, end=pos)
 
     def _titles(self, begin: float, end: float) -> list[tuple[float, str]]:
@@ -216,81 +208,17 @@ class Recorder:
         heard = list(self.buffer.titles_between(begin, end))
         return ([(begin, first)] if first else []) + heard
 
-    def _sidecar(self, audio: Path, begin: float, duration_s: float, complete: bool,
+    def _sidecar(self, path: Path, begin: float, duration_s: float, complete: bool,
                  note: str, gaps: list[tuple[float, float]], *, end: float | None = None
                  ) -> None:
+        """Write the sidecar of the recording `path` (the final name, also while its part
+        is written)."""
         end = begin + duration_s + sum(b - a for a, b in gaps) if end is None else end
-        name = audio.name[:-len(PART)] if audio.name.endswith(PART) else audio.name
+        name = path.name
         data = tags.sidecar(self.plan, file=name, codec=self.codec, begin=begin,
                             duration_s=duration_s, complete=complete,
                             cues=tags.cue_points(self._titles(begin, end), begin, end, gaps),
                             gaps=tags.gap_entries(gaps, begin), note=note)
-        problem = tags.write_sidecar(tags.sidecar_path(audio), data)
+        problem = tags.write_sidecar(tags.sidecar_path(path), data)
         if problem:
             log.warning("recording %s: %s", name, problem)
-
-
-# -- leftovers of an unclean exit ------------------------------------------------------------
-def _id3_size(head: bytes) -> int:
-    """Bytes of a leading ID3v2 tag (0 when there is none)."""
-    if len(head) < 10 or head[:3] != b"ID3":
-        return 0
-    size = 0
-    for b in head[6:10]:
-        size = size << 7 | (b & 0x7F)
-    return 10 + size + (10 if head[5] & 0x10 else 0)
-
-
-def finish_part(part: Path) -> Path:
-    """Trim a `.part` left by an unclean exit to its last whole frame, rename it, and mark
-    its sidecar incomplete with the duration found. Returns the finished file's path."""
-    final = part.with_name(part.name[:-len(PART)])
-    if final.exists():
-        final = free_path(part.parent, final.name)
-    data = part.read_bytes()
-    head = _id3_size(data)
-    codec = "aac" if final.suffix.lower() == ".aac" else "mp3"
-    frames = FrameSplitter(codec).feed(data[head:])
-    body = b"".join(f for f, _ in frames)
-    seconds = sum(s for _, s in frames)
-    if head + len(body) != len(data):
-        atomic_write_bytes(final, data[:head] + body)
-        part.unlink()
-    else:
-        os.replace(part, final)
-    side = tags.sidecar_path(part)
-    found = tags.read_sidecar(side)
-    if found is not None:
-        note = "finished after an unclean exit (the end is missing)"
-        side_final = tags.sidecar_path(final)
-        tags.write_sidecar(side_final, {**found, "file": final.name, "complete": False,
-                                        "duration_s": round(seconds, 3), "note": note})
-        if side_final != side:
-            side.unlink(missing_ok=True)
-    return final
-
-
-def recover(folder: Path) -> list[Path]:
-    """Finish every `.part` in `folder` that no running recording holds (its lock is free)."""
-    done: list[Path] = []
-    try:
-        parts = sorted(Path(folder).glob(f"*{PART}"))
-    except OSError:
-        return done
-    for part in parts:
-        try:
-            fd = os.open(part, os.O_RDONLY)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            continue  # being recorded right now
-        try:
-            done.append(finish_part(part))
-        except OSError as err:
-            log.warning("%s: could not be finished (%s)", part, err)
-        finally:
-            os.close(fd)
-    return done

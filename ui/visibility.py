@@ -27,6 +27,8 @@ from typing import Any
 
 from kivy.clock import Clock
 
+from ui.xlib import open_display
+
 # The loop's maxfps while hidden. Kivy's pacing wakes early (by 1.8 of its resolution,
 # 1 / (3 * maxfps)): about 5.5 iterations a second, so a restore is drawn within ~0.2 s.
 HIDDEN_FPS = 4.0
@@ -62,18 +64,13 @@ class X11Visibility:
     def open(cls, window: int) -> X11Visibility | None:
         """None when libX11 or the display cannot be opened (the covered case is then
         not detected)."""
-        try:
-            xlib = ctypes.CDLL("libX11.so.6")
-        except OSError:
+        opened = open_display()
+        if opened is None:
             return None
-        xlib.XOpenDisplay.restype = ctypes.c_void_p
-        xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        xlib, display = opened
         xlib.XSelectInput.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_long]
-        for fn in (xlib.XFlush, xlib.XPending, xlib.XCloseDisplay):
-            fn.argtypes = [ctypes.c_void_p]
         xlib.XNextEvent.argtypes = [ctypes.c_void_p, ctypes.POINTER(_XEvent)]
-        display = xlib.XOpenDisplay(None)  # $DISPLAY, as SDL opened it
-        return cls(xlib, display, window) if display else None
+        return cls(xlib, display, window)
 
     def read(self) -> bool | None:
         """The latest news without blocking: True covered, False not, None no news."""

@@ -181,7 +181,7 @@ def test_sigterm_stops_the_recording_and_keeps_the_file(bench, tmp_path):
     proc = start_onair(tmp_path, stations, "record", "kcur-like", "--for", "60s")
     folder = tmp_path / "recordings"
     try:
-        wait_until(lambda: any(p.stat().st_size > 30_000 for p in folder.glob("*.part")), 40,
+        wait_until(lambda: any(p.stat().st_size > 30_000 for p in folder.glob("*.onair-part")), 40,
                    "the recording to be under way")
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
@@ -189,7 +189,7 @@ def test_sigterm_stops_the_recording_and_keeps_the_file(bench, tmp_path):
         proc.kill()
     assert proc.returncode == 130
     path = Path(out.strip())
-    assert path.exists() and not list(folder.glob("*.part"))
+    assert path.exists() and not list(folder.glob("*.onair-part"))
     assert err.strip().splitlines()[-1] == f"onair: {path.name}: stopped before the end"
     assert whole_frames("aac", audio_of(path)) and decoded_seconds(path) > 3
 
@@ -199,7 +199,7 @@ def test_a_recording_survives_a_source_restart_and_notes_the_gap(bench, tmp_path
     proc = start_onair(tmp_path, stations, "record", "kcur-like", "--for", "40s", "--json")
     try:
         folder = tmp_path / "recordings"
-        wait_until(lambda: any(p.stat().st_size > 30_000 for p in folder.glob("*.part")), 30,
+        wait_until(lambda: any(p.stat().st_size > 30_000 for p in folder.glob("*.onair-part")), 30,
                    "the recording to be under way")
         bench.stop_source("/b.aac")
         time.sleep(4)  # the outage (not before an assertion: the station is down this long)
@@ -271,19 +271,19 @@ def test_an_unclean_exit_leaves_a_part_finished_at_the_next_start(bench, tmp_pat
     proc = start_onair(tmp_path, stations, "record", "kcur-like", "--for", "60s")
     folder = tmp_path / "recordings"
     try:
-        wait_until(lambda: any(p.stat().st_size > 40_000 for p in folder.glob("*.part")), 40,
+        wait_until(lambda: any(p.stat().st_size > 40_000 for p in folder.glob("*.onair-part")), 40,
                    "the recording to be under way")
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=10)
-    [part] = folder.glob("*.part")
+    [part] = folder.glob("*.onair-part")
     listed = onair(tmp_path, stations, "recordings", "--json")
     assert listed.returncode == 0, listed.stderr
     assert "left by an unclean exit" in listed.stderr
-    assert not list(folder.glob("*.part"))
+    assert not list(folder.glob("*.onair-part"))
     [item] = json.loads(listed.stdout)["recorded"]
     path = Path(item["path"])
-    assert path.name == part.name[:-len(".part")]
+    assert path.name == part.name[:-len(".onair-part")]
     assert item["complete"] is False and "unclean exit" in item["note"]
     assert whole_frames("mp3", audio_of(path))
     assert abs(decoded_seconds(path) - item["duration_s"]) < 0.5 and item["duration_s"] > 4
@@ -300,7 +300,7 @@ def test_a_full_disk_keeps_what_was_written_and_says_so(bench, tmp_path):
                      "--out", str(small))
         assert done.returncode == 1
         path = Path(done.stdout.strip())
-        assert path.parent == small and path.exists() and not list(small.glob("*.part"))
+        assert path.parent == small and path.exists() and not list(small.glob("*.onair-part"))
         note = done.stderr.strip().splitlines()[-1]
         assert note.startswith(f"onair: {path.name}: No space left on device after ")
         assert note.endswith("kept what was written")

@@ -15,8 +15,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from mutagen.id3 import ID3
 
+from recording.claim import PART
 from recording.model import Plan
-from recording.recorder import PART, Recorder, recover
+from recording.recorder import Recorder
+from recording.recovery import recover
 from recording.tags import sidecar_path
 from tests.recording.conftest import decoded_seconds, encoded, fill, frames_of, probe
 from tests.support.wait import wait_until
@@ -147,11 +149,13 @@ def test_a_part_left_by_an_unclean_exit_is_trimmed_and_renamed(codec, tmp_path):
     tags.save(part, v2_version=3)
     with part.open("ab") as fh:
         fh.write(good + frames[0][0][:40])  # the last write cut mid-frame
-    side = sidecar_path(part)
-    side.write_text(json.dumps({"version": 1, "file": part.name[:-5], "complete": False,
-                                "duration_s": 0.0, "note": "recording", "cues": []}))
+    final = part.with_name(part.name[:-len(PART)])
+    side = sidecar_path(final)
+    side.write_text(json.dumps({"version": 1, "file": final.name, "codec": codec,
+                                "complete": False, "duration_s": 0.0, "note": "recording",
+                                "cues": []}))
     [done] = recover(tmp_path)
-    assert done.name == part.name[:-5] and not part.exists()
+    assert done == final and not part.exists()
     assert audio_of(done) == good
     assert abs(decoded_seconds(done) - 5) < 0.2
     assert probe(done)["codec"] == codec
@@ -163,6 +167,8 @@ def test_a_part_left_by_an_unclean_exit_is_trimmed_and_renamed(codec, tmp_path):
 def test_a_part_being_recorded_is_left_alone(tmp_path):
     part = tmp_path / f"A - B - 2025-05-14 1000.mp3{PART}"
     part.write_bytes(b"x" * 100)
+    (tmp_path / "A - B - 2025-05-14 1000.json").write_text(json.dumps(
+        {"version": 1, "file": "A - B - 2025-05-14 1000.mp3", "codec": "mp3"}))
     with part.open("rb") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         assert recover(tmp_path) == []
