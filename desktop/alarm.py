@@ -7,16 +7,15 @@ daylight-saving rules included), for a program its next start in the station's s
 (today or tomorrow, station-local). Once fired it is removed. One missed by more than
 `MISSED_AFTER_S` (the app was not running) is dropped, not played hours late.
 
-The store is `alarms.json` in the config dir, written atomically. A file that cannot be
-read as alarms is never written over: it is renamed `alarms.json.corrupt-<UTC time>`, kept
-beside it, and `AlarmStore.problem` names it (the GUI shows that line); a bad entry in a
-good file is skipped and named in the log.
+The store is `alarms.json` in the config dir, an infra.state_file.StateFile (written
+atomically under its lock). A file that cannot be read as alarms is never written over: it
+is moved aside as `alarms.json.corrupt-<UTC time>`, and `AlarmStore.problem` names it (the
+GUI shows that line); a bad entry in a good file is skipped and named in the log.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import logging
 import re
 import secrets
@@ -26,7 +25,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from infra.errors import BadInput
-from infra.paths import atomic_write_text
+from infra.state_file import StateFile
 from infra.timefmt import day_and_time, short_time
 from infra.urls import one_line
 from schedule.model import Program, iso
@@ -168,18 +167,24 @@ class AlarmStore:
 
     def __init__(self, config_dir: Path) -> None:
         self.path = config_dir / FILE_NAME
-        self.problem = ""  # a line naming the unreadable file kept aside, once found
+        self._file = StateFile(self.path, parse=self._parse, default=list, indent=2, log=log,
+                               serialize=lambda alarms: {"alarms": [
+                                   a.to_json() for a in sorted(alarms, key=lambda a: a.due)]})
+
+    @property
+    def problem(self) -> str:
+        """A line naming the unreadable file kept aside, once found ("" when none was)."""
+        return self._file.problem
 
     def load(self) -> list[Alarm]:
-        try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            if not isinstance(raw, dict) or not isinstance(raw.get("alarms"), list):
-                raise ValueError('no "alarms" list')
-        except FileNotFoundError:
-            return []
-        except (OSError, ValueError) as err:
-            self._keep_aside(err)
-            return []
+        return self._file.load()
+
+    def save(self, alarms: Iterable[Alarm]) -> None:
+        self._file.save(list(alarms))
+
+    def _parse(self, raw: object) -> list[Alarm]:
+        if not isinstance(raw, dict) or not isinstance(raw.get("alarms"), list):
+            raise ValueError('no "alarms" list')
         alarms = []
         for n, item in enumerate(raw["alarms"][:MAX_ALARMS], start=1):
             try:
@@ -187,19 +192,3 @@ class AlarmStore:
             except (KeyError, TypeError, ValueError, BadInput) as err:
                 log.warning("%s: alarm %d skipped: %s", self.path, n, err)
         return sorted(alarms, key=lambda a: a.due)
-
-    def save(self, alarms: Iterable[Alarm]) -> None:
-        data = {"alarms": [a.to_json() for a in sorted(alarms, key=lambda a: a.due)]}
-        atomic_write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-    def _keep_aside(self, err: Exception) -> None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        try:
-            self.path.replace(kept)
-        except OSError as move:
-            self.problem = f"{self.path}: unreadable ({one_line(str(err), 80)}); not moved: {move}"
-        else:
-            self.problem = (f"{self.path.name} was unreadable ({one_line(str(err), 80)}); "
-                            f"kept as {kept.name}")
-        log.warning("%s", self.problem)

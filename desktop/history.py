@@ -7,9 +7,9 @@ atomically and kept small: the newest MAX_LISTENS programs and MAX_HEARD titles,
 MAX_BYTES of JSON (the oldest go first). Every string in it came from a stream or a guide:
 it is kept as one printable line of at most TEXT_LIMIT characters.
 
-A history file that cannot be read (not JSON, not the shape below) is never overwritten:
-`load()` raises BadInput naming it, and the recorder moves it aside
-(`history.json.corrupt`, `.corrupt-2`, ...) with one log line before it starts a new one.
+The file is an infra.state_file.StateFile: one that cannot be read (not JSON, not the shape
+below) is never overwritten: `load()` moves it aside (`history.json.corrupt-<UTC time>`)
+with one log line and gives an empty history, and a new one is started.
 
     {"version": 1,
      "programs": [{"station", "station_name", "program", "start", "end"}],
@@ -26,7 +26,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from infra.errors import BadInput
-from infra.paths import atomic_write_text
+from infra.state_file import StateFile
 from infra.timefmt import day_and_time, short_time
 
 FILE_NAME = "history.json"
@@ -148,7 +148,7 @@ def _when(value: object, where: str) -> datetime:
     return moment
 
 
-def parse_history(raw: object, source: str) -> History:
+def parse_history(raw: object, source: str = "") -> History:
     """The History in `raw` (parsed JSON); BadInput naming `source` and the bad entry."""
     try:
         if not isinstance(raw, dict) or not isinstance(raw.get("programs", []), list) or \
@@ -170,7 +170,7 @@ def parse_history(raw: object, source: str) -> History:
             heard.append(Heard(one_line(x.get("station")), one_line(x.get("station_name")),
                                one_line(x.get("title")), _when(x.get("at"), where)))
     except ValueError as err:
-        raise BadInput(f"{source}: {err}") from None
+        raise BadInput(f"{source}: {err}" if source else str(err)) from None
     return History(tuple(listens), tuple(heard))
 
 
@@ -182,53 +182,24 @@ class HistoryStore:
         self.path = Path(state_dir) / FILE_NAME
         self._lock = threading.Lock()
         self._written = -1  # the generation on disk
+        self._file = StateFile(self.path, parse=parse_history, default=History, log=_log,
+                               serialize=lambda history: history.capped().to_json(),
+                               max_bytes=MAX_BYTES * 4)
 
     def load(self) -> History:
-        """The history on disk (empty when there is none); BadInput when it is unreadable."""
-        try:
-            with self.path.open("rb") as fh:
-                data = fh.read(MAX_BYTES * 4 + 1)
-        except FileNotFoundError:
-            return History()
-        except OSError as err:
-            raise BadInput(f"{self.path}: cannot be read ({err.strerror or err})") from None
-        if len(data) > MAX_BYTES * 4:
-            raise BadInput(f"{self.path}: too large to be On Air's history")
-        try:
-            raw = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as err:
-            raise BadInput(f"{self.path}: not valid JSON ({err})") from None
-        return parse_history(raw, str(self.path))
+        """The history on disk; empty when there is none, or when it cannot be read (then
+        it is moved aside, with one log line)."""
+        return self._file.load()
 
-    def load_or_set_aside(self, log: logging.Logger | None = None) -> History:
-        """For the recorder: the history on disk, or, when it cannot be read, an empty one
-        after moving the bad file aside (kept, never overwritten) and saying where."""
-        try:
-            return self.load()
-        except BadInput as err:
-            kept = self._set_aside()
-            (log or _log).warning("History: %s; kept as %s, a new history is started",
-                                  err, kept if kept else "it is (could not be moved)")
-            if kept is None:
-                raise
-            return History()
-
-    def _set_aside(self) -> Path | None:
-        for n in range(1, 100):
-            target = self.path.with_name(f"{FILE_NAME}.corrupt" + (f"-{n}" if n > 1 else ""))
-            if target.exists():
-                continue
-            try:
-                self.path.rename(target)
-            except OSError:
-                return None
-            return target
-        return None
+    @property
+    def blocked(self) -> str:
+        """Why the file may not be written (a bad one that could not be moved), or ""."""
+        return self._file.blocked
 
     def save(self, history: History, generation: int) -> None:
         """Write `history` (capped) atomically, unless a newer generation is written."""
         with self._lock:
             if generation <= self._written:
                 return
-            atomic_write_text(self.path, history.capped().dumps())
+            self._file.save(history)
             self._written = generation

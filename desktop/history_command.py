@@ -1,7 +1,8 @@
 """`onair history [--station ID] [--json]`: what was listened to, newest first.
 
-Reads the history file the GUI and `onair play` write (desktop.history) and never changes
-it: a file that cannot be read is a one-line error naming it (exit 2), left as it is.
+Reads the history file the GUI and `onair play` write (desktop.history). A file that
+cannot be read is moved aside (one line naming it and where it was kept) and the history
+is empty, as it is for the GUI.
 Text: one line per program listened to (from-to) and per stream title heard. JSON: the
 file's own shape, `{"programs": [...], "titles": [...]}`, oldest first, filtered by station.
 """

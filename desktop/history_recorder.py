@@ -26,7 +26,6 @@ from kivy.logger import Logger
 from kivy.properties import ObjectProperty
 
 from desktop.history import MAX_HEARD, MAX_LISTENS, Heard, History, HistoryStore, Listen, one_line
-from infra.errors import BadInput
 
 HEARTBEAT_S = 30.0
 SAVE_DELAY_S = 1.0
@@ -52,10 +51,9 @@ class HistoryRecorder(EventDispatcher):
 
     def start(self) -> None:
         """Read the file (a bad one is set aside, said once) and follow the player."""
-        try:
-            self.history = self.store.load_or_set_aside(Logger)
-        except BadInput as err:  # it could not even be moved: leave it, record nothing
-            Logger.warning("History: not recording (%s)", err)
+        self.history = self.store.load()
+        if self.store.blocked:  # a bad file that could not even be moved: record nothing
+            Logger.warning("History: not recording (%s)", self.store.blocked)
             self._enabled = False
             return
         self.player.bind(state=self._update, station=self._update, mode=self._update,

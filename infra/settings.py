@@ -1,20 +1,22 @@
 """The listener's settings (the settings view): notifications, the catch-up buffer, the
 recordings folder, the theme and the font scale.
 
-A small JSON file in the config dir (`settings.json`), written atomically. A missing,
-unreadable or corrupt file, or a bad field, gives the default for what is bad (and says
-so once in the log); loading never raises. Autoplay stays in the UI's prefs (ui.prefs),
+A small JSON file in the config dir (`settings.json`), an infra.state_file.StateFile:
+written atomically under its lock; a missing file gives the defaults, one that is not a
+settings object is moved aside (`settings.json.corrupt-<UTC time>`) and gives the defaults,
+and a bad field gives the default for that field alone (said once in the log). Loading
+never raises. Autoplay stays in the UI's prefs (ui.prefs),
 where it has always been; the settings view edits both.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from infra.paths import Paths, atomic_write_text
+from infra.paths import Paths
+from infra.state_file import StateFile
 
 log = logging.getLogger(__name__)
 
@@ -61,19 +63,10 @@ def _valid(name: str, value: object) -> bool:
     return False
 
 
-def load_settings(config_dir: Path) -> Settings:
-    """The settings in `config_dir`, defaults for anything missing or bad."""
-    path = config_dir / FILE_NAME
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return Settings()
-    except (OSError, ValueError) as err:
-        log.warning("%s: unreadable (%s); using the default settings", path, err)
-        return Settings()
+def _parse(raw: object, path: Path) -> Settings:
+    """The good fields of a settings object; the default for each bad one (logged)."""
     if not isinstance(raw, dict):
-        log.warning("%s: not a JSON object; using the default settings", path)
-        return Settings()
+        raise ValueError("not a JSON object")
     good: dict[str, object] = {}
     for f in fields(Settings):
         if f.name not in raw:
@@ -86,6 +79,17 @@ def load_settings(config_dir: Path) -> Settings:
     return Settings(**good)
 
 
+def settings_file(config_dir: Path) -> StateFile[Settings]:
+    path = config_dir / FILE_NAME
+    return StateFile(path, parse=lambda raw: _parse(raw, path), default=Settings,
+                     serialize=asdict, indent=2, ascii_only=True, log=log)
+
+
+def load_settings(config_dir: Path) -> Settings:
+    """The settings in `config_dir`, defaults for anything missing or bad."""
+    return settings_file(config_dir).load()
+
+
 def save_settings(config_dir: Path, settings: Settings) -> None:
     """Write `settings` atomically (raises OSError when the folder can't be written)."""
-    atomic_write_text(config_dir / FILE_NAME, json.dumps(asdict(settings), indent=2) + "\n")
+    settings_file(config_dir).save(settings)

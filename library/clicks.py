@@ -1,18 +1,19 @@
 """The directory's click count: the first time ever a directory station plays, its click is
 counted (`Directory.count_click`), once per station across restarts and between the GUI
 and `onair play`. The counted uuids are kept in the state dir (`directory_clicks.json`),
-written before the click is sent, so a click never counts twice.
+written before the click is sent, so a click never counts twice. The file is an
+infra.state_file.StateFile: one that is not a `{"counted": [...]}` object is moved aside
+(`directory_clicks.json.corrupt-<UTC time>`) and the count starts afresh.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from pathlib import Path
 from typing import Protocol
 
-from infra.paths import atomic_write_text
+from infra.state_file import StateFile
 from library.model import is_station_uuid
 from player.stations import Station
 
@@ -35,9 +36,12 @@ class ClickLog:
 
     def __init__(self, state_dir: Path, directory: Counter) -> None:
         self.path = Path(state_dir) / CLICKS_FILE
+        self._file = StateFile(self.path, parse=_counted, default=set,
+                               serialize=lambda uuids: {"counted": sorted(uuids)},
+                               ascii_only=True, log=log)
         self._directory = directory
         self._lock = threading.Lock()
-        self._counted = _read(self.path)
+        self._counted = self._file.load()
 
     def due(self, station: Station) -> str | None:
         """The uuid to count for `station` now (marked counted), or None: not a directory
@@ -52,20 +56,17 @@ class ClickLog:
     def count(self, uuid: str) -> None:
         """Save the counted set, then count the click (blocking; never raises)."""
         with self._lock:
-            counted = sorted(self._counted)
+            counted = set(self._counted)
         try:
-            atomic_write_text(self.path, json.dumps({"counted": counted}, indent=1) + "\n")
+            self._file.update(lambda on_disk: on_disk | counted)  # another process's too
         except OSError as err:
             log.warning("could not save %s: %s", self.path, err)
         self._directory.count_click(uuid)
 
 
-def _read(path: Path) -> set[str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        if not isinstance(err, FileNotFoundError):
-            log.warning("ignoring unreadable %s: %s", path, err)
-        return set()
-    values = data.get("counted") if isinstance(data, dict) else None
-    return {v for v in values if is_station_uuid(v)} if isinstance(values, list) else set()
+def _counted(raw: object) -> set[str]:
+    """The counted uuids of a clicks object (an entry that is not a uuid dropped)."""
+    values = raw.get("counted") if isinstance(raw, dict) else None
+    if not isinstance(values, list):
+        raise ValueError('no "counted" list')
+    return {v for v in values if is_station_uuid(v)}

@@ -1,6 +1,6 @@
 """RecordingController: recordings while the app runs (Up Next's "Record").
 
-A Kivy EventDispatcher built by main.py over the recording Sources (the app's StreamHolder,
+A Kivy EventDispatcher built by services.py over the recording Sources (the app's StreamHolder,
 so a recording of the station playing shares its held stream), the ScheduleStore and the
 listener's stations. "Record" on the program on now records it from its start when the
 buffer holds that start (the player held the station long enough), else from the oldest
@@ -8,7 +8,8 @@ moment held; on a later program it schedules that airing (rule "next"); "every w
 "every week" keep a rule. Every CHECK_S its own timer looks up, on the background lane, the
 next airing of each scheduled entry; one that is due (LEAD_S before its start) records on
 a thread of its own (session.record blocks for the program's length). Results come back
-on the Kivy thread. At start, the `.part` files an unclean exit left are finished.
+on the Kivy thread. At start, the recordings an unclean exit left are finished (only On
+Air's own: recording.recovery).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from infra.errors import OnAirError
 from infra.tasks import TaskRunner
 from player.stations import Station
 from recording import model
-from recording.recorder import Outcome, recover
+from recording.recorder import Outcome
+from recording.recovery import recover
 from recording.session import (
     LEAD_S,
     Sources,
@@ -117,7 +119,7 @@ class RecordingController(EventDispatcher):
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Stop the timer and every recording, and wait (up to `timeout`) for their files
-        to be finished and kept (one cut short by a quit is a .part finished next time)."""
+        to be finished and kept (one cut short by a quit is finished next time)."""
         self._closed = True
         self._timer.cancel()
         for stop in self._stops.values():
@@ -216,6 +218,8 @@ class RecordingController(EventDispatcher):
     def _load(self) -> None:
         try:
             self.scheduled = self.store.load()
+            if self.store.problem:  # a bad file, moved aside: say where it was kept
+                self.message = self.store.problem
         except OnAirError as err:
             self.scheduled = []
             self.message = str(err)

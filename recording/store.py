@@ -1,27 +1,33 @@
 """Scheduled recordings, kept in the config dir (`recordings.json`).
 
-Written atomically (infra.paths). A file that cannot be read or is not ours (bad JSON, a
-wrong field) is never overwritten: loading raises BadInput naming the file and what is
-wrong, so nothing the listener scheduled is lost to a rewrite. Two processes (the app and
-`onair record`) may both write it; each change re-reads the file first.
+An infra.state_file.StateFile, written atomically. A file that cannot be read or is not
+ours (bad JSON, a wrong field) is never overwritten: loading moves it aside as
+`recordings.json.corrupt-<UTC time>` with one log line naming it and what is wrong
+(`ScheduleStore.problem`), and there are no entries, so nothing the listener scheduled is
+lost to a rewrite. Two processes (the app and `onair record`) may both write it; each
+change re-reads the file first, holding the file's lock (infra.file_lock) from the read to
+the write.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from infra.errors import BadInput
-from infra.paths import atomic_write_text
-from infra.urls import one_line
+from infra.file_lock import locked
+from infra.state_file import StateFile
 from recording.model import MAX_PADDING_S, RULES
 
 FILE_NAME = "recordings.json"
 MAX_FILE_BYTES = 1_000_000
 VERSION = 1
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -102,58 +108,64 @@ def _entry(raw: object, n: int) -> Scheduled:
     return entry.with_(padding_s=float(pad))
 
 
+def _entries(raw: object) -> list[Scheduled]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("scheduled"), list):
+        raise ValueError('not a recordings file (no "scheduled" list)')
+    return [_entry(item, n) for n, item in enumerate(raw["scheduled"], 1)]
+
+
 class ScheduleStore:
     """The scheduled recordings file of one config dir."""
 
     def __init__(self, config_dir: Path) -> None:
         self.path = Path(config_dir) / FILE_NAME
+        self._file = StateFile(self.path, parse=_entries, default=list, indent=2, log=log,
+                               max_bytes=MAX_FILE_BYTES, serialize=lambda entries: {
+                                   "version": VERSION, "scheduled": [e.to_json() for e in entries]})
+
+    @property
+    def problem(self) -> str:
+        """The line the last load logged about a bad file moved aside ("" when none)."""
+        return self._file.problem
 
     def load(self) -> list[Scheduled]:
-        """Every entry; [] when there is no file; BadInput naming the file when it is bad."""
-        try:
-            if self.path.stat().st_size > MAX_FILE_BYTES:
-                raise self._bad(f"larger than {MAX_FILE_BYTES // 1000} kB")
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return []
-        except UnicodeDecodeError:
-            raise self._bad("not UTF-8 text") from None
-        except ValueError as err:
-            raise self._bad(f"not valid JSON ({one_line(str(err), 60)})") from None
-        except OSError as err:
-            raise self._bad(f"unreadable ({err.strerror or err})") from None
-        if not isinstance(raw, dict) or not isinstance(raw.get("scheduled"), list):
-            raise self._bad('not a recordings file (no "scheduled" list)')
-        try:
-            entries = [_entry(item, n) for n, item in enumerate(raw["scheduled"], 1)]
-        except ValueError as err:
-            raise self._bad(str(err)) from None
-        return entries
+        """Every entry; [] when there is no file, or a bad one (moved aside, logged)."""
+        return self._file.load()
 
     def save(self, entries: list[Scheduled]) -> None:
-        body = {"version": VERSION, "scheduled": [e.to_json() for e in entries]}
-        atomic_write_text(self.path, json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        self._file.save(entries)
 
     def add(self, entry: Scheduled) -> Scheduled:
         """Add `entry`; an entry for the same station, program and rule is replaced (a
         second "every weekday" is the same wish, not a second recording)."""
-        entries = [e for e in self.load() if (e.station, e.program.casefold(), e.rule, e.at)
-                   != (entry.station, entry.program.casefold(), entry.rule, entry.at)]
-        self.save([*entries, entry])
+        with self._locked():
+            entries = [e for e in self.load() if (e.station, e.program.casefold(), e.rule,
+                                                  e.at)
+                       != (entry.station, entry.program.casefold(), entry.rule, entry.at)]
+            self.save([*entries, entry])
         return entry
 
     def update(self, entry: Scheduled) -> None:
         """Replace the entry with `entry`'s id (gone already: nothing to do)."""
-        entries = self.load()
-        if any(e.id == entry.id for e in entries):
-            self.save([entry if e.id == entry.id else e for e in entries])
+        with self._locked():
+            entries = self.load()
+            if any(e.id == entry.id for e in entries):
+                self.save([entry if e.id == entry.id else e for e in entries])
 
     def remove(self, entry_id: str) -> bool:
-        entries = self.load()
-        kept = [e for e in entries if e.id != entry_id]
-        if len(kept) != len(entries):
-            self.save(kept)
+        with self._locked():
+            entries = self.load()
+            kept = [e for e in entries if e.id != entry_id]
+            if len(kept) != len(entries):
+                self.save(kept)
         return len(kept) != len(entries)
 
-    def _bad(self, why: str) -> BadInput:
-        return BadInput(f"{self.path}: {why}; fix or remove the file (it was left as it is)")
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The file's lock around a change (BadInput when another process keeps it)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with locked(self.path):
+                yield
+        except TimeoutError as err:
+            raise BadInput(f"{self.path}: {err}; try again") from None

@@ -1,8 +1,8 @@
 """The On Air window: composes the controllers and the views, handles the keyboard, keeps prefs.
 
-main.py builds the services (the task runner, the libvlc backend, the guide and news
+services.py builds the services (the task runner, the libvlc backend, the guide and news
 controllers over the shared HttpClient) and hands them to `OnAirApp`; tests build it
-through the same factory (main.Services.gui_app) with a fake backend, and put it in
+through the same factory (services.Services.gui_app) with a fake backend, and put it in
 their window with `mount()` instead of the blocking `run()`.
 
 Layout (ui/app.kv): the player bar on top; below it "On Air Stations" and
@@ -63,7 +63,7 @@ class OnAirApp(App):
                  recordings=None, **kwargs) -> None:
         super().__init__(**kwargs)
         # The theme, font size, settings view and keyboard focus (ui.look).
-        self.look = Look(paths.config_dir, settings)  # main.py feeds it the desktop's scheme
+        self.look = Look(paths.config_dir, settings)  # services.py feeds it the desktop's scheme
         self.sleep, self.alarms = sleep, alarms  # SleepTimer, AlarmController (desktop/)
         self.recordings = recordings  # RecordingController (recording/): Up Next's Record
         self.sleep_alarm = None  # their dialog, built when first opened
@@ -88,6 +88,7 @@ class OnAirApp(App):
         self._ticker = None
         self._drawn = False
         self._stopped = False
+        self.requested_station: str | None = None  # `onair gui STATION`: plays at start
 
     # composition
     def build(self) -> MainView:
@@ -151,7 +152,7 @@ class OnAirApp(App):
             self.player.toggle_mute()
         station = self._initial_station()
         if station is not None:
-            if self.prefs.autoplay:
+            if self.prefs.autoplay or self.requested_station == station.id:
                 self.player.play(station)
             else:
                 self.player.select(station)
@@ -306,6 +307,8 @@ class OnAirApp(App):
     def _initial_station(self) -> Station | None:
         stations = self.library.stations
         by_id = {s.id: s for s in stations}
+        if self.requested_station in by_id:
+            return by_id[self.requested_station]
         if self.prefs.last_station in by_id:
             return by_id[self.prefs.last_station]
         return stations[0] if stations else None

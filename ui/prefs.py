@@ -3,19 +3,19 @@ volume remembered for each station (`station_volumes`, station id -> 0..100, app
 that station plays; at most MAX_STATION_VOLUMES, the most recently set kept; stored beside
 the prefs in VOLUMES_FILE, so prefs.json keeps its shape).
 
-Stored as a small JSON file in the state dir, written atomically. A missing,
-unreadable or corrupt file (or a bad field) gives the defaults for what is bad;
-loading never raises.
+Stored as small JSON files in the state dir, each an infra.state_file.StateFile: written
+atomically under its lock; a missing file gives the defaults, one that is not a prefs
+object (or a volumes object) is moved aside as `NAME.corrupt-<UTC time>` and gives the
+defaults, and a bad field gives the default for that field alone. Loading never raises.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-from infra.paths import atomic_write_text
+from infra.state_file import StateFile
 
 log = logging.getLogger(__name__)
 
@@ -80,31 +80,41 @@ def _station_volumes(value: dict) -> dict[str, int]:
     return dict(list(good.items())[-MAX_STATION_VOLUMES:])
 
 
-def _read_object(path: Path) -> dict:
-    """The JSON object in `path`; {} when missing or unreadable (logged)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as err:
-        log.warning("ignoring unreadable %s: %s", path, err)
-        return {}
-    if not isinstance(data, dict):
-        log.warning("ignoring %s: not a JSON object", path)
-        return {}
-    return data
+def _prefs_fields(raw: object) -> dict:
+    """The valid fields of a prefs object (a bad one dropped: its default is used)."""
+    if not isinstance(raw, dict):
+        raise ValueError("not a JSON object")
+    good = {f.name: raw[f.name] for f in fields(Prefs)
+            if f.name in raw and f.name != "station_volumes" and _valid(f.name, raw[f.name])}
+    if good.get("window_size") is not None:
+        good["window_size"] = tuple(good["window_size"])
+    return good
+
+
+def _volumes(raw: object) -> dict[str, int]:
+    volumes = raw.get("volumes") if isinstance(raw, dict) else None
+    if not _valid("station_volumes", volumes):
+        raise ValueError('no "volumes" object')
+    return _station_volumes(volumes)
+
+
+def _prefs_file(state_dir: Path) -> StateFile[dict]:
+    return StateFile(state_dir / FILE_NAME, parse=_prefs_fields, default=dict,
+                     serialize=lambda data: data, ascii_only=True, log=log)
+
+
+def _volumes_file(state_dir: Path) -> StateFile[dict[str, int]]:
+    return StateFile(state_dir / VOLUMES_FILE, parse=_volumes, default=dict,
+                     serialize=lambda volumes: {"volumes": volumes}, ascii_only=True,
+                     log=log)
 
 
 def load_prefs(state_dir: Path) -> Prefs:
     """Read the prefs; defaults for anything missing or invalid (logged, never raised)."""
-    data = _read_object(state_dir / FILE_NAME)
-    good = {f.name: data[f.name] for f in fields(Prefs)
-            if f.name in data and f.name != "station_volumes" and _valid(f.name, data[f.name])}
-    if "window_size" in good and good["window_size"] is not None:
-        good["window_size"] = tuple(good["window_size"])
-    volumes = _read_object(state_dir / VOLUMES_FILE).get("volumes")
-    if _valid("station_volumes", volumes):
-        good["station_volumes"] = _station_volumes(volumes)
+    good = _prefs_file(state_dir).load()
+    volumes = _volumes_file(state_dir).load()
+    if volumes:
+        good["station_volumes"] = volumes
     return Prefs(**good)
 
 
@@ -115,9 +125,8 @@ def save_prefs(state_dir: Path, prefs: Prefs) -> None:
     if prefs.window_size is not None:
         data["window_size"] = list(prefs.window_size)
     try:
-        atomic_write_text(state_dir / FILE_NAME, json.dumps(data, indent=1) + "\n")
+        _prefs_file(state_dir).save(data)
         if volumes or (state_dir / VOLUMES_FILE).exists():
-            atomic_write_text(state_dir / VOLUMES_FILE,
-                              json.dumps({"volumes": volumes}, indent=1) + "\n")
+            _volumes_file(state_dir).save(volumes)
     except OSError as err:
         log.warning("could not save preferences to %s: %s", state_dir, err)

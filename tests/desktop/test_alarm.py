@@ -133,7 +133,7 @@ def test_a_corrupt_file_is_kept_aside_and_named_and_a_bad_entry_skipped(tmp_path
     assert store.load() == []
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("alarms.json.corrupt-")]
     assert len(kept) == 1 and kept[0].read_text() == '{"alarms": [ {"station": "kcur", '
-    assert kept[0].name in store.problem and "unreadable" in store.problem
+    assert kept[0].name in store.problem and "not valid JSON" in store.problem
     good = new_alarm("kcur", "KCUR", datetime(2026, 11, 29, 7, 0, tzinfo=UTC), at="07:00")
     (tmp_path / "alarms.json").write_text(json.dumps({"alarms": [
         {"station": "kcur", "due": "2026-11-29T07:00:00", "at": "07:00"},  # no offset

@@ -28,6 +28,7 @@ from desktop.history import (
 )
 from desktop.history_recorder import HistoryRecorder
 from infra.errors import BadInput
+from tests.support.bad_state import CASES, bad_bytes, check_kept_aside
 from tests.support.clock import ManualClock
 from tests.support.tasks import task_runner
 from tests.support.wait import wait_until
@@ -102,21 +103,21 @@ def test_the_store_caps_the_file_and_an_older_generation_never_wins(tmp_path) ->
     assert [p.name for p in tmp_path.iterdir()] == [FILE_NAME], "no temp file left"
 
 
-def test_a_corrupt_file_is_kept_aside_never_overwritten(tmp_path, caplog) -> None:
-    path = tmp_path / FILE_NAME
-    path.write_text('{"programs": [ oops')
+@pytest.mark.parametrize("case", CASES)
+def test_a_bad_file_is_kept_aside_never_overwritten(tmp_path, case, caplog) -> None:
     store = HistoryStore(tmp_path)
-    with pytest.raises(BadInput, match=f"{path}: not valid JSON"):
-        store.load()
-    assert path.read_text() == '{"programs": [ oops'  # reading changes nothing
+    t = datetime(2026, 11, 29, 7, 0, tzinfo=UTC)
+    store.save(History().with_listen(Listen("kcur", "KCUR", "1A", t, t)), 1)
+    bad = bad_bytes(case, (tmp_path / FILE_NAME).read_bytes(),
+                    wrong_type=b'{"version": 1, "programs": "1A", "titles": []}')
     with caplog.at_level("WARNING"):
-        assert store.load_or_set_aside() == History()
-    assert (tmp_path / f"{FILE_NAME}.corrupt").read_text() == '{"programs": [ oops'
-    assert any("kept as" in r.message and ".corrupt" in r.message for r in caplog.records)
-    path.write_text('"again"')
-    assert HistoryStore(tmp_path).load_or_set_aside() == History()
-    assert (tmp_path / f"{FILE_NAME}.corrupt").read_text() == '{"programs": [ oops'
-    assert (tmp_path / f"{FILE_NAME}.corrupt-2").read_text() == '"again"'
+        check_kept_aside(tmp_path / FILE_NAME, bad, store.load, History())
+    lines = [r.message for r in caplog.records if "kept as" in r.message]
+    assert len(lines) == 2 and lines[0].startswith(f"{tmp_path / FILE_NAME}: ")
+
+
+def test_no_file_is_an_empty_history(tmp_path) -> None:
+    assert HistoryStore(tmp_path / "new").load() == History()
 
 
 # -- the recorder over a real player and guide -----------------------------------------------
@@ -210,7 +211,8 @@ def test_a_corrupt_file_does_not_stop_the_recorder(rig, tmp_path) -> None:
     rig.play()
     rig.move(2)
     rig.recorder.close()
-    assert (tmp_path / f"{FILE_NAME}.corrupt").read_bytes() == b"\x00\xffnot json"
+    (kept,) = tmp_path.glob(f"{FILE_NAME}.corrupt-*")
+    assert kept.read_bytes() == b"\x00\xffnot json"
     assert [x.program for x in rig.store.load().listens] == ["1A"]
 
 
@@ -267,14 +269,15 @@ def test_a_corrupt_history_is_reported_kept_and_does_not_stop_playback(bench, tm
     config.mkdir()
     (config / FILE_NAME).write_text("{ this is not json")
     listed = onair("history", config=config)
-    assert listed.returncode == 2 and listed.stdout == ""
-    assert listed.stderr.strip().startswith(f"onair: {config / FILE_NAME}: not valid JSON")
-    assert len(listed.stderr.strip().splitlines()) == 1
-    assert (config / FILE_NAME).read_text() == "{ this is not json"
+    assert listed.returncode == 0 and listed.stdout == "Nothing listened to yet.\n"
+    (line,) = listed.stderr.strip().splitlines()
+    assert line.startswith(f"{config / FILE_NAME}: not valid JSON") and "kept as" in line
+    (kept,) = config.glob(f"{FILE_NAME}.corrupt-*")
+    assert kept.read_text() == "{ this is not json" and kept.name in line
     stations = bench_catalogue(tmp_path, bench.url("/b.mp3"))
     played = onair("--stations", str(stations), "play", "bench", "--seconds", "1",
                    config=config, env={"ONAIR_AUDIO_FILE": str(tmp_path / "b.wav")})
     assert played.returncode == 0, played.stderr
-    assert (config / f"{FILE_NAME}.corrupt").read_text() == "{ this is not json"
+    assert kept.read_text() == "{ this is not json"
     out = json.loads(onair("history", "--json", config=config).stdout)
     assert [p["station"] for p in out["programs"]] == ["bench"]

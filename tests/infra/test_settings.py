@@ -2,8 +2,11 @@
 
 from pathlib import Path
 
+import pytest
+
 from infra.paths import Paths
 from infra.settings import Settings, load_settings, save_settings
+from tests.support.bad_state import CASES, bad_bytes, check_kept_aside
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -17,10 +20,17 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
     assert load_settings(tmp_path) == Settings()
 
 
-def test_corrupt_file_gives_defaults_and_is_left_alone(tmp_path: Path) -> None:
-    (tmp_path / "settings.json").write_bytes(b"{not json")
-    assert load_settings(tmp_path) == Settings()
-    assert (tmp_path / "settings.json").read_bytes() == b"{not json"
+@pytest.mark.parametrize("case", CASES)
+def test_a_bad_file_gives_defaults_and_is_kept_aside(tmp_path: Path, case: str, caplog) -> None:
+    save_settings(tmp_path, Settings(theme="light", font_scale=1.5))
+    good = (tmp_path / "settings.json").read_bytes()
+    bad = bad_bytes(case, good, wrong_type=b'["theme", "light"]')
+    check_kept_aside(tmp_path / "settings.json", bad, lambda: load_settings(tmp_path),
+                     Settings())
+    lines = [r.message for r in caplog.records if "kept as settings.json.corrupt-" in r.message]
+    assert len(lines) == 2 and str(tmp_path / "settings.json") in lines[0]
+    save_settings(tmp_path, Settings(theme="dark"))  # the app goes on: a new file
+    assert load_settings(tmp_path) == Settings(theme="dark")
 
 
 def test_a_bad_field_falls_back_alone(tmp_path: Path) -> None:
@@ -28,6 +38,7 @@ def test_a_bad_field_falls_back_alone(tmp_path: Path) -> None:
         '{"theme": "pink", "buffer_mb": true, "buffer_minutes": 5, "font_scale": 1.5}')
     got = load_settings(tmp_path)
     assert got == Settings(font_scale=1.5)
+    assert [p.name for p in tmp_path.iterdir()] == ["settings.json"], "a bad field: not moved"
 
 
 def test_recordings_folder(tmp_path: Path) -> None:

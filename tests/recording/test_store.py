@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from infra.errors import BadInput
 from recording.store import FILE_NAME, Scheduled, ScheduleStore, new_id
+from tests.support.bad_state import CASES, bad_bytes, check_kept_aside
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def weekday_entry(**changes) -> Scheduled:
@@ -42,7 +48,8 @@ def test_update_and_remove(tmp_path):
 
 @pytest.mark.parametrize(("content", "why"), [
     ("{not json", "not valid JSON"),
-    ('["a list"]', 'no "scheduled" list'),
+    ('["a list"]', "not a JSON object"),
+    ('{"scheduled": {"id": "x"}}', 'no "scheduled" list'),
     ('{"scheduled": [{"id": "x", "station": "kcur", "program": "P", "rule": "often"}]}',
      'entry 1: field "rule"'),
     ('{"scheduled": [{"id": "x", "station": "kcur", "program": "P", "rule": "next"}]}',
@@ -54,17 +61,48 @@ def test_update_and_remove(tmp_path):
     ('{"scheduled": [{"id": "x", "station": "kcur", "program": "P", "rule": "next",'
      ' "at": "2025-05-14 10:00"}]}', "with offset"),
 ])
-def test_a_bad_file_is_named_in_the_error_and_never_overwritten(tmp_path, content, why):
+def test_a_bad_file_is_named_in_one_line_and_kept_aside(tmp_path, content, why, caplog):
     path = tmp_path / FILE_NAME
     path.write_text(content)
     store = ScheduleStore(tmp_path)
-    for attempt in (store.load, lambda: store.add(weekday_entry()),
-                    lambda: store.remove("x")):
-        with pytest.raises(BadInput) as err:
-            attempt()
-        assert str(path) in str(err.value) and why in str(err.value)
-        assert "\n" not in str(err.value)
-    assert path.read_text() == content
+    with caplog.at_level("WARNING"):
+        assert store.load() == []
+    (kept,) = tmp_path.glob(f"{FILE_NAME}.corrupt-*")
+    assert kept.read_text() == content and not path.exists()
+    (line,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert line.startswith(f"{path}: ") and why in line and kept.name in line
+    assert "\n" not in line and store.problem == line
+    entry = store.add(weekday_entry())  # scheduling goes on, in a new file
+    assert store.load() == [entry] and store.problem == ""
+    assert kept.read_text() == content
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_bad_file_is_kept_aside_never_overwritten(tmp_path, case):
+    store = ScheduleStore(tmp_path)
+    store.add(weekday_entry())
+    bad = bad_bytes(case, (tmp_path / FILE_NAME).read_bytes(),
+                    wrong_type=b'{"version": 1, "scheduled": [{"id": "x", "station": ["kcur"]}]}')
+    check_kept_aside(tmp_path / FILE_NAME, bad, store.load, [])
+    assert store.remove("x") is False  # a change reads a missing file as no entries
+
+
+def test_onair_recordings_works_beside_a_bad_file(tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / FILE_NAME).write_bytes(b'{"scheduled": [{"id": "x"')
+    env = {**os.environ, "ONAIR_CONFIG_DIR": str(config)}
+    for name in ("ONAIR_STATE_DIR", "ONAIR_STATIONS", "ONAIR_RECORDINGS_DIR"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "recordings", "--json"],
+                          env=env, capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["scheduled"] == []
+    (kept,) = config.glob(f"{FILE_NAME}.corrupt-*")
+    assert kept.read_bytes() == b'{"scheduled": [{"id": "x"'
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"{config / FILE_NAME}: not valid JSON") and kept.name in line
 
 
 def test_no_file_is_no_entries(tmp_path):

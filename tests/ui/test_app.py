@@ -172,6 +172,8 @@ def test_corrupt_prefs_start_like_the_first_time(runner, tmp_path):
     (state / "prefs.json").write_text("{\x00 garbage")
     app = runner.start()
     assert app.player.station.id == "kcur" and app.player.state == "stopped"
+    (kept,) = state.glob("prefs.json.corrupt-*")
+    assert kept.read_text() == "{\x00 garbage"
 
 
 def test_window_minimum_size_and_help_line(runner):

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from ui.prefs import FILE_NAME, Prefs, load_prefs, save_prefs
+from tests.support.bad_state import CASES, bad_bytes, check_kept_aside
+from ui.prefs import FILE_NAME, VOLUMES_FILE, Prefs, load_prefs, save_prefs
 
 
 def test_defaults_when_no_file(tmp_path):
@@ -21,11 +22,21 @@ def test_round_trip(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name != FILE_NAME], "temp file left behind"
 
 
-def test_corrupt_file_gives_defaults(tmp_path):
-    (tmp_path / FILE_NAME).write_bytes(b"{not json\xff")
-    assert load_prefs(tmp_path) == Prefs()
-    (tmp_path / FILE_NAME).write_text("[1, 2]")
-    assert load_prefs(tmp_path) == Prefs()
+@pytest.mark.parametrize("case", CASES)
+def test_a_bad_file_gives_defaults_and_is_kept_aside(tmp_path, case):
+    save_prefs(tmp_path, Prefs(last_station="kuhf", volume=35))
+    bad = bad_bytes(case, (tmp_path / FILE_NAME).read_bytes(), wrong_type=b"[1, 2]")
+    check_kept_aside(tmp_path / FILE_NAME, bad, lambda: load_prefs(tmp_path), Prefs())
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_bad_volumes_file_keeps_the_prefs_and_is_kept_aside(tmp_path, case):
+    saved = Prefs(last_station="kuhf").with_station_volume("kuhf", 30)
+    save_prefs(tmp_path, saved)
+    bad = bad_bytes(case, (tmp_path / VOLUMES_FILE).read_bytes(),
+                    wrong_type=b'{"volumes": ["kuhf", 30]}')
+    check_kept_aside(tmp_path / VOLUMES_FILE, bad, lambda: load_prefs(tmp_path),
+                     Prefs(last_station="kuhf"))
 
 
 def test_bad_fields_fall_back_one_by_one(tmp_path):
