@@ -10,7 +10,7 @@ titles); 3 when the schedule or, once due, the stream cannot be reached (`onair 
 rule). Ctrl-C before it fires exits 130.
 
 The alarm lives in this process only (the GUI's alarms are in the config dir): two
-programs waking for one alarm would play it twice. Playback is the play command's (main.py
+programs waking for one alarm would play it twice. Playback is the play command's (cli.py
 hands in `play`, player/play_command.cmd_play, and the player factory: this package sits
 beside player's commands, not above them). With `--json`, each line printed is a JSON
 object: {"event": "set"|"fired", ...} for the alarm, {"event": "status", "text": ...} for
@@ -55,7 +55,7 @@ class JsonLines:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The command's arguments (main.py builds the parser)."""
+    """The command's arguments (cli.py builds the parser)."""
     parser.add_argument("station")
     when = parser.add_mutually_exclusive_group(required=True)
     when.add_argument("--at", metavar="HH:MM", help="the next time your clock reads HH:MM")
@@ -89,7 +89,7 @@ def cmd_alarm(catalogue: Catalogue, station_id: str, *, at: str | None, program:
               clock: Callable[[], datetime] = now_utc, local: tzinfo | None = None,
               sleep: Callable[[float], None] = time.sleep, out: TextIO | None = None) -> int:
     """Set, wait, then `play(catalogue, make_player, station_id, seconds=None, out=...)` with
-    the volume ramping from low to `volume` (the listener's, from main.py)."""
+    the volume ramping from low to `volume` (the listener's, from services.py's settings)."""
     out = out or sys.stdout
     alarm = plan(catalogue, station_id, at=at, program=program, programs_for=programs_for,
                  now=clock(), local=local, ramp_s=ramp_s)

@@ -1,7 +1,7 @@
 """AlarmController: the listener's alarms while the app runs, and VolumeRamp, the rise of the
 volume when one fires (the GUI and `onair alarm` share it).
 
-A Kivy EventDispatcher built by main.py over the AlarmStore (desktop.alarm), the player
+A Kivy EventDispatcher built by services.py over the AlarmStore (desktop.alarm), the player
 controller and the library's stations. It checks the clock every second (its own interval);
 an alarm that is due plays its station and ramps the volume up from low to the listener's
 volume for that station over the alarm's `ramp_s`, starting when the audio starts. Setting

@@ -1,6 +1,6 @@
 """SleepTimer: stop playback in N minutes, or at the end of the program on now, fading out.
 
-A Kivy EventDispatcher owned by the GUI (main.py builds it over the player and guide
+A Kivy EventDispatcher owned by the GUI (services.py builds it over the player and guide
 controllers and hands it in). Its own interval runs only while a timer is set, on the
 injected wall clock (an aware UTC `now`, the guide's clock): "in N minutes" means N minutes
 of wall time, so a machine that slept past the end stops at once when it wakes.

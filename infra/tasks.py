@@ -1,6 +1,6 @@
 """Run blocking work off the UI thread, in two lanes, and deliver the result back on it.
 
-`TaskRunner` is built once (main.py) and handed to every controller. It has two lanes:
+`TaskRunner` is built once (services.py) and handed to every controller. It has two lanes:
 
 - **interactive**: what the listener is waiting for (a stream to resolve for a switch, the
   image of the story they opened, a search they typed). It has its own workers, so it

@@ -88,7 +88,7 @@ class LibraryController(EventDispatcher):
                  open_url: Callable[[str], object] = webbrowser.open,
                  favicons: Favicons | None = None, **kwargs) -> None:
         """`store`: a UserCatalogue; `directory`: a Directory; `stations`: what the store
-        holds now (main.py loaded it already); `enrich`: blocking, a station with what its
+        holds now (services.py loaded it already); `enrich`: blocking, a station with what its
         homepage tells; `favicons`: the results' icons, an added station's logo (none without)."""
         super().__init__(**kwargs)
         self._store = store

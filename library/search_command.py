@@ -1,4 +1,4 @@
-"""`onair search`: find stations in the directory (called by main.py)."""
+"""`onair search`: find stations in the directory (called by cli.py)."""
 
 from __future__ import annotations
 

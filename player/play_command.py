@@ -103,7 +103,7 @@ class StatusPrinter:
 
 def cmd_play(catalogue: Catalogue, make_player: Callable[..., PlayerController], target: str, *,
              seconds: float | None, out: TextIO | None = None) -> int:
-    """`make_player(**options)` builds the player (main.py's Services.player), after the
+    """`make_player(**options)` builds the player (services.py's Services.player), after the
     target is checked: a bad URL or station loads no libvlc."""
     from kivy.clock import Clock
 

@@ -6,7 +6,7 @@ of one station hold the stream once; `reconnect=True`, so a drop is retried and 
 a gap), runs the Recorder, and releases the stream. Blocking: the CLI calls it on its
 main thread, the app's controller on a worker thread.
 
-`Sources` is what main.py hands in: the holder, the reader's `can_hold`, the guide
+`Sources` is what services.py hands in: the holder, the reader's `can_hold`, the guide
 (a station-local day of programs, read from the source, not a cached copy, so a program
 that moved is seen) and the playlist fetcher.
 """

@@ -2,7 +2,7 @@
 settings (and the desktop's scheme for "system"), the settings view, and Tab/Enter.
 
 `Look` (an EventDispatcher: the app's controller for these) holds the listener's
-`settings` and the desktop's `system_scheme` (main.py feeds it from the XDG portal,
+`settings` and the desktop's `system_scheme` (services.py feeds it from the XDG portal,
 desktop.color_scheme, on the Kivy thread); whenever either changes, it applies the theme
 (ui.theme.THEME) and the window's clear colour, so every widget repaints at once. Saving
 writes the settings atomically (infra.settings) and says in one line what went wrong.

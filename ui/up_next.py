@@ -4,7 +4,7 @@ Built with the GuideController, which keeps its own time (a program boundary cha
 `current` and `up_next`, and the panel follows); `tick()`, called by the app's
 one-second UI tick, moves the progress bar. Times are in the
 listener's zone, with the station's zone in parentheses when it differs.
-With `recordings` (recording.controller, handed in by main.py) the program on now, up next
+With `recordings` (recording.controller, handed in by services.py) the program on now, up next
 and each later one have a Record button: its menu records the one on now (from its start
 when the buffer holds it) or schedules a later one, once, every weekday or every week; the
 button is lit while that program is scheduled or being recorded.
