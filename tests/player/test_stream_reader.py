@@ -194,6 +194,14 @@ class FloodBench(IcecastBench):
             "<mp3-metadata-interval>1024</mp3-metadata-interval></mount></icecast>")))
 
 
+def _try_title(bench: IcecastBench, title: str) -> bool:
+    try:
+        bench.set_title(FloodBench.MOUNT, title)
+    except OSError:
+        return False
+    return True
+
+
 def held_titles(buffer: RingBuffer) -> list[str]:
     return [title for _t, title in buffer.titles_between(-math.inf, math.inf)]
 
@@ -215,9 +223,12 @@ def test_a_flood_of_titles_is_held_once_each_and_capped(tmp_path: Path, http) ->
             assert held_titles(buffer).count("Same Song") == 1, held_titles(buffer)
             sent, deadline = 0, time.monotonic() + 8
             while time.monotonic() < deadline:  # ~1500 titles, each 400 bytes of UTF-8
-                bench.set_title(FloodBench.MOUNT, f"Flood {sent} " + "\u00e9" * 190)
+                try:
+                    bench.set_title(FloodBench.MOUNT, f"Flood {sent} " + "\u00e9" * 190)
+                except OSError:  # Icecast's admin answer late on a loaded machine: not counted
+                    continue
                 sent += 1
-            bench.set_title(FloodBench.MOUNT, "Last Song")
+            wait_until(lambda: _try_title(bench, "Last Song"), 20, "the last title set")
             wait_until(lambda: held_titles(buffer)[-1:] == ["Last Song"], 10, "the last title")
         finally:
             reader.stop()
