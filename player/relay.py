@@ -136,7 +136,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         at = _moment(parse_qs(parts.query).get("at", [""])[0])
         buffer = reader.buffer
-        cursor = buffer.cursor(live_moment(reader) if at is None else at)
+        cursor = buffer.cursor(live_moment(reader), containing=True) if at is None \
+            else buffer.cursor(at)
         self.send_response(200)
         self.send_header("Content-Type", _CONTENT_TYPES.get(reader.codec or "", "audio/mpeg"))
         self.send_header("Cache-Control", "no-cache")

@@ -279,11 +279,13 @@ class RingBuffer:
             return self._cond.wait_for(lambda: self._closed or self._end() >= t - _EPS,
                                        timeout) and not self._closed
 
-    def cursor(self, t: float) -> Cursor:
-        """A reader of whole frames from the first one at or after `t` (clamped); an Ogg
+    def cursor(self, t: float, *, containing: bool = False) -> Cursor:
+        """A reader of whole frames from the first one at or after `t` (clamped), or with
+        `containing` from the one playing at `t` (a join at the live moment: a moment a few
+        ms into a long Ogg page, or one of pages timed 0 s, must not skip them); an Ogg
         cursor begins with the header set in force there."""
         with self._cond:
-            seg, index = self._locate(t)
+            seg, index = self._locate(t, containing)
             found = self._headers_at(seg, index) if seg is not None else None
             inline = found is not None and found.seg is seg and found.index == index
             return Cursor(self, seg, index, b"" if found is None or inline else found.read())
@@ -297,14 +299,17 @@ class RingBuffer:
             found = h
         return found
 
-    def _locate(self, t: float) -> tuple[_Segment | None, int]:
+    def _locate(self, t: float, containing: bool = False) -> tuple[_Segment | None, int]:
         segs = self._segments
         if not segs:
             return None, 0
         firsts = [s.first for s in segs]
         k = max(0, bisect_right(firsts, t + _EPS) - 1)
         seg = segs[k]
-        index = bisect_left(seg.times, t - seg.first - _EPS)
+        rel = t - seg.first
+        if containing and seg.times and rel < seg.dur:  # from where the entry at `t` starts
+            rel = float(seg.times[max(0, bisect_right(seg.times, rel + _EPS) - 1)])
+        index = bisect_left(seg.times, rel - _EPS)
         return seg, index
 
     def _after(self, seg: _Segment) -> _Segment | None:

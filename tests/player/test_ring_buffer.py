@@ -137,6 +137,21 @@ def test_a_cursor_reads_whole_frames_from_a_moment(ring: RingBuffer) -> None:
     assert ring.cursor(0).position == start and ring.cursor(10**10).position == ring.end
 
 
+def test_a_cursor_containing_a_moment_starts_at_the_entry_playing_then(
+        ring: RingBuffer) -> None:
+    """A join at the live moment (relay.live_moment, a few ms off the burst's start by when
+    its reads arrived) starts at the entry playing then, never after entries timed 0 s (an
+    Ogg chain's first audio page) or most of a long one (Ogg pages of 0.5 s)."""
+    frames = [frame(i) for i in range(4)]
+    ring.append(b"".join(frames), 1.5, arrived=1000.0, sizes=[len(f) for f in frames],
+                seconds=[0.0, 0.5, 0.5, 0.5])
+    start = ring.start
+    assert numbers(ring.cursor(start + 0.001).read(10**6, 1))[0] == 2  # at or after
+    assert numbers(ring.cursor(start + 0.001, containing=True).read(10**6, 1)) == [0, 1, 2, 3]
+    assert numbers(ring.cursor(start + 0.6, containing=True).read(10**6, 1))[0] == 2
+    assert ring.cursor(ring.end + 1, containing=True).position == ring.end
+
+
 def test_a_lagging_cursor_jumps_to_the_oldest_moment_when_its_data_is_dropped(
         tmp_path: Path) -> None:
     ring = RingBuffer(tmp_path / "r", "aac", max_seconds=8, max_bytes=10**9)
