@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
 
-from desktop.mpris import MprisService
 from desktop.mpris_model import (
     BUS_NAME,
     NO_TRACK,
@@ -29,7 +27,7 @@ from desktop.mpris_model import (
     track_id,
     volume_from_mpris,
 )
-from tests.support.dbus import PrivateBus, private_bus  # noqa: F401 - the fixture
+from tests.support.dbus import PrivateBus, private_bus, running_mpris  # noqa: F401
 from tests.support.wait import wait_until
 
 PROPS = "org.freedesktop.DBus.Properties"
@@ -78,19 +76,7 @@ def test_volume_from_mpris_is_clamped_to_0_100() -> None:
 # -- the adapter on a real bus -----------------------------------------------------------
 @pytest.fixture
 def service(private_bus: PrivateBus):  # noqa: F811
-    commands: list[tuple[str, int | None]] = []
-    lock = threading.Lock()
-
-    def on_command(name: str, value: int | None) -> None:
-        with lock:
-            commands.append((name, value))
-
-    svc = MprisService(on_command, bus=private_bus.address, view=KCUR)
-    svc.commands = commands  # type: ignore[attr-defined]
-    svc.start()
-    assert svc.ready.wait(5) and svc.name == BUS_NAME
-    yield svc
-    svc.stop()
+    yield from running_mpris(private_bus, KCUR)
 
 
 def call(bus: PrivateBus, iface: str, member: str, sig: str = "", body: tuple = (),

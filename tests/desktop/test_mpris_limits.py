@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 
 import pytest
 
-from desktop.mpris import MprisService
 from desktop.mpris_model import (
     BUS_NAME,
     IN_SIGNATURES,
@@ -21,7 +19,7 @@ from desktop.mpris_model import (
     PlayerView,
     in_signature,
 )
-from tests.support.dbus import PrivateBus, private_bus  # noqa: F401 - the fixture
+from tests.support.dbus import PrivateBus, private_bus, running_mpris  # noqa: F401
 
 pytestmark = pytest.mark.skipif(shutil.which("dbus-send") is None
                                 or shutil.which("playerctl") is None,
@@ -64,19 +62,7 @@ MALFORMED = [
 
 @pytest.fixture
 def service(private_bus: PrivateBus):  # noqa: F811
-    commands: list[tuple[str, int | None]] = []
-    lock = threading.Lock()
-
-    def on_command(name: str, value: int | None) -> None:
-        with lock:
-            commands.append((name, value))
-
-    svc = MprisService(on_command, bus=private_bus.address, view=SEEKABLE)
-    svc.commands = commands  # type: ignore[attr-defined]
-    svc.start()
-    assert svc.ready.wait(5) and svc.name == BUS_NAME
-    yield svc
-    svc.stop()
+    yield from running_mpris(private_bus, SEEKABLE)
 
 
 def dbus_send(bus: PrivateBus, method: str, *args: str) -> subprocess.CompletedProcess:

@@ -164,3 +164,25 @@ class FakeNetworkManager:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def running_mpris(bus: PrivateBus, view: object) -> Iterator:
+    """The app's MPRIS adapter published on `bus` showing `view`, its commands recorded in
+    `.commands` (name, value); stopped when the generator closes (a fixture's body)."""
+    from desktop.mpris import BUS_NAME, MprisService
+
+    commands: list[tuple[str, int | None]] = []
+    lock = threading.Lock()
+
+    def on_command(name: str, value: int | None) -> None:
+        with lock:
+            commands.append((name, value))
+
+    svc = MprisService(on_command, bus=bus.address, view=view)
+    svc.commands = commands  # type: ignore[attr-defined]
+    svc.start()
+    try:
+        assert svc.ready.wait(5) and svc.name == BUS_NAME
+        yield svc
+    finally:
+        svc.stop()
