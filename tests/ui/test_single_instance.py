@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.demo_data import STATIONS, DemoSite, demo_catalogue, make_media
+from tests.support.demo_data import STATIONS, demo_catalogue
 from tests.ui.app_process import REPO, AppProcess, CoveringWindow, WindowManager, map_state
 
 pytestmark = [pytest.mark.gui, pytest.mark.e2e, pytest.mark.icecast,
@@ -34,13 +34,10 @@ SECOND_S = 10.0  # the second app must be gone within this
 
 
 @pytest.fixture
-def catalogue(tmp_path, bench):  # bench: the module's Icecast (tests/conftest.py)
-    make_media(tmp_path / "media")
-    site = DemoSite(tmp_path / "media").start()
+def catalogue(tmp_path, bench, site, media):  # the shared fixtures of tests/conftest.py
     path = tmp_path / "stations.json"
-    path.write_text(json.dumps(demo_catalogue(site, bench.url, tmp_path / "media")))
-    yield path
-    site.close()
+    path.write_text(json.dumps(demo_catalogue(site, bench.url, media)))
+    return path
 
 
 @pytest.fixture
