@@ -5,10 +5,13 @@ metadata payloads); the fixtures several packages share (Icecast servers, the de
 and metadata site) are defined at the end of this file.
 """
 
+import atexit
 import os
+import shutil
 import tempfile
 
 _tmp = tempfile.mkdtemp(prefix="onair-tests-")
+atexit.register(shutil.rmtree, _tmp, ignore_errors=True)  # the process's config/cache/Kivy home
 os.environ["KIVY_NO_ARGS"] = "1"
 os.environ["KIVY_NO_CONSOLELOG"] = "1"
 os.environ["KIVY_NO_FILELOG"] = "1"
